@@ -1,0 +1,53 @@
+"""Plain factories for tests: each makes a valid object with sensible defaults, straight in the
+database (no audit rows), so a test states only what it is about."""
+
+import itertools
+
+from unsilo.accounts.models import Account, AccountStatus
+from unsilo.core.actor import Actor
+from unsilo.core.models import Role, User, Via
+from unsilo.org.models import Person, SeatMember, SeatRole, Silo
+
+_n = itertools.count(1)
+PASSWORD = "correct horse battery staple"
+
+
+def silo(name: str | None = None, **fields) -> Silo:
+    n = next(_n)
+    name = name or f"Silo {n}"
+    fields.setdefault("slug", f"{name.lower().replace(' ', '-')}-{n}")
+    return Silo.objects.create(name=name, **fields)
+
+
+def person(silo_obj: Silo | None = None, **fields) -> Person:
+    n = next(_n)
+    fields.setdefault("email", f"person{n}@example.com")
+    fields.setdefault("name", f"Person {n}")
+    fields.setdefault("title", "Specialist")
+    return Person.objects.create(silo=silo_obj or silo(), **fields)
+
+
+def user(role: str = Role.VIEWER, silo_obj: Silo | None = None, **fields) -> User:
+    """A login with `role` whose person sits in `silo_obj` (a new silo when not given)."""
+    p = fields.pop("person", None) or person(silo_obj)
+    fields.setdefault("email", p.email)
+    return User.objects.create_user(password=PASSWORD, role=role, person=p, name=p.name, **fields)
+
+
+def actor(role: str = Role.HUB_ADMIN, silo_obj: Silo | None = None, via: str = Via.UI) -> Actor:
+    return Actor.for_user(user(role, silo_obj), via=via)
+
+
+def seat(silo_obj: Silo, person_obj: Person, role: str = SeatRole.CAPTAIN) -> SeatMember:
+    return SeatMember.objects.create(silo=silo_obj, person=person_obj, role=role)
+
+
+def account(owner: Silo | None = None, stewards: int = 2, **fields) -> Account:
+    owner = owner or silo()
+    n = next(_n)
+    fields.setdefault("network", "bluesky")
+    fields.setdefault("handle", f"acme-{n}.bsky.social")
+    fields.setdefault("status", AccountStatus.ACTIVE)
+    acc = Account.objects.create(owner_silo=owner, **fields)
+    acc.stewards.set([person(owner) for _ in range(stewards)])
+    return acc

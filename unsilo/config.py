@@ -1,0 +1,56 @@
+"""Where unsilo keeps its data, and the checks that stop a bad start-up with one sentence."""
+
+import os
+import secrets
+from pathlib import Path
+from urllib.parse import urlparse
+
+
+class ConfigError(Exception):
+    """A setting is missing or wrong; the message is one sentence a person can act on."""
+
+
+def data_dir() -> Path:
+    path = Path(os.environ.get("UNSILO_DATA_DIR") or "var").resolve()
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def local_secret_key(directory: Path) -> str:
+    """A per-installation key for the embedded default, kept beside the database."""
+    key_file = directory / "secret_key"
+    if not key_file.exists():
+        key_file.write_text(secrets.token_urlsafe(50))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def check_production_environment() -> None:
+    """`unsilo serve` and `unsilo worker` run on a real database with a real secret."""
+    url = os.environ.get("DATABASE_URL", "")
+    if not url:
+        raise ConfigError(
+            "DATABASE_URL is not set: point it at PostgreSQL, for example "
+            "postgres://unsilo@db.internal:5432/unsilo (or run `unsilo demo` for the embedded mode)."
+        )
+    scheme = urlparse(url).scheme
+    if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:
+        raise ConfigError(
+            f"DATABASE_URL has the scheme {scheme or '(none)'!r}: unsilo speaks postgres:// "
+            "(or sqlite:// for a single machine)."
+        )
+    key = os.environ.get("UNSILO_SECRET_KEY", "")
+    if len(key) < 32:
+        raise ConfigError(
+            "UNSILO_SECRET_KEY is missing or shorter than 32 characters: set it to the same "
+            "long random value on every machine (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(50))')."
+        )
+
+
+def setup_django() -> None:
+    """Load settings and apps; every CLI command calls this before touching models."""
+    import django
+
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "unsilo.settings")
+    django.setup()

@@ -1,0 +1,43 @@
+"""The networks unsilo knows. Connectors (a later issue) register here; nothing branches on names."""
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Network:
+    name: str
+    label: str
+    profile_url: str  # with {handle}
+
+
+NETWORKS: dict[str, Network] = {}
+
+
+def register(network: Network) -> None:
+    NETWORKS[network.name] = network
+
+
+def choices() -> list[tuple[str, str]]:
+    return [(n.name, n.label) for n in NETWORKS.values()]
+
+
+def profile_url(network: str, handle: str) -> str:
+    known = NETWORKS.get(network)
+    return known.profile_url.format(handle=handle.lstrip("@")) if known else ""
+
+
+for _network in [
+    Network("bluesky", "Bluesky", "https://bsky.app/profile/{handle}"),
+    Network("mastodon", "Mastodon", ""),
+    Network("x", "X", "https://x.com/{handle}"),
+    Network("facebook", "Facebook", "https://www.facebook.com/{handle}"),
+    Network("instagram", "Instagram", "https://www.instagram.com/{handle}"),
+    Network("linkedin", "LinkedIn", "https://www.linkedin.com/company/{handle}"),
+    Network("youtube", "YouTube", "https://www.youtube.com/@{handle}"),
+    Network("reddit", "Reddit", "https://www.reddit.com/user/{handle}"),
+    Network("tiktok", "TikTok", "https://www.tiktok.com/@{handle}"),
+    Network("threads", "Threads", "https://www.threads.net/@{handle}"),
+    Network("rss", "RSS/Atom feed", ""),
+    Network("webhook", "Generic webhook", ""),
+]:
+    register(_network)

@@ -1,0 +1,75 @@
+"""Who may do what, per silo. One table, checked on the server by every action and view.
+
+A permission is granted to a role either everywhere (ANY) or only in the actor's own silo
+(OWN). A captain's powers apply to their own silo only.
+"""
+
+from django.core.exceptions import PermissionDenied
+
+from unsilo.core.actor import Actor
+from unsilo.core.models import Role
+
+ANY = "any"
+OWN = "own"
+
+GRANTS: dict[str, dict[str, str]] = {
+    # Read the organisation, the table and the registry: everyone at the table.
+    "org.view": {r: ANY for r in Role.values},
+    "accounts.view": {r: ANY for r in Role.values},
+    # Shape the organisation: the hub.
+    "org.manage_silos": {Role.HUB_ADMIN: ANY},
+    "org.import_people": {Role.HUB_ADMIN: ANY},
+    # A silo's own description, people and seat: the hub, and the silo's captains.
+    "org.edit_silo": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
+    "org.manage_people": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
+    "org.manage_seat": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
+    # The registry: the hub anywhere, captains for accounts their silo owns.
+    "accounts.manage": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
+    # The platform: the hub.
+    "core.view_audit": {Role.HUB_ADMIN: ANY},
+    "core.manage_users": {Role.HUB_ADMIN: ANY},
+}
+
+DESCRIPTIONS = {
+    "org.view": "see silos, people and the table",
+    "accounts.view": "see the account registry",
+    "org.manage_silos": "create, move and delete silos",
+    "org.import_people": "import people from CSV",
+    "org.edit_silo": "edit a silo's details",
+    "org.manage_people": "add, edit and remove people",
+    "org.manage_seat": "choose a silo's captains and delegates",
+    "accounts.manage": "register and change accounts",
+    "core.view_audit": "read the audit log",
+    "core.manage_users": "give people logins and roles",
+}
+
+
+def can(actor: Actor, perm: str, silo_id: int | None = None) -> bool:
+    """True when the actor holds `perm` for `silo_id` (None: the action concerns no one silo)."""
+    if actor.is_system:
+        return True
+    if actor.user is None or not actor.user.is_active:
+        return False
+    scope = GRANTS[perm].get(actor.role)
+    if scope == ANY:
+        return True
+    if scope == OWN:
+        # OWN powers reach an object only when it sits in the actor's silo.
+        return silo_id is not None and silo_id == actor.silo_id
+    return False
+
+
+def can_somewhere(actor: Actor, perm: str) -> bool:
+    """True when the actor holds `perm` for at least one silo (to show or hide a button)."""
+    if actor.is_system:
+        return True
+    if actor.user is None or not actor.user.is_active:
+        return False
+    scope = GRANTS[perm].get(actor.role)
+    return scope == ANY or (scope == OWN and actor.silo_id is not None)
+
+
+def require(actor: Actor, perm: str, silo_id: int | None = None) -> None:
+    if not can(actor, perm, silo_id):
+        where = " in this silo" if GRANTS[perm].get(actor.role) == OWN else ""
+        raise PermissionDenied(f"Your role may not {DESCRIPTIONS[perm]}{where}.")

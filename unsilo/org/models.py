@@ -1,0 +1,86 @@
+"""Silos (a tree), the people in them, and each silo's seat at the COE table."""
+
+from django.db import models
+from django.utils.timezone import now
+
+
+class SiloKind(models.TextChoices):
+    HUB = "hub", "Hub (COE core team)"
+    DEPARTMENT = "department", "Department"
+    FUNCTION = "function", "Function"
+    BUSINESS_UNIT = "business_unit", "Business unit"
+    REGION = "region", "Region"
+
+
+class Silo(models.Model):
+    name = models.CharField(max_length=120, unique=True)
+    slug = models.SlugField(max_length=140, unique=True)
+    kind = models.CharField(max_length=20, choices=SiloKind.choices, default=SiloKind.DEPARTMENT)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children"
+    )
+    description = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def is_hub(self) -> bool:
+        return self.kind == SiloKind.HUB
+
+
+class Person(models.Model):
+    """Everyone in the company belongs to one silo. Logins are separate (core.User)."""
+
+    email = models.EmailField(unique=True)
+    name = models.CharField(max_length=200)
+    title = models.CharField(max_length=200, blank=True)
+    silo = models.ForeignKey(Silo, on_delete=models.PROTECT, related_name="people")
+    skills = models.JSONField(default=list, blank=True)
+    languages = models.JSONField(default=list, blank=True)
+    timezone = models.CharField(max_length=64, blank=True, default="UTC")
+    manager = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.SET_NULL, related_name="reports"
+    )
+    # How many open conversations this person can hold at once.
+    capacity = models.PositiveIntegerField(default=10)
+    is_active = models.BooleanField(default=True)
+    created_at = models.DateTimeField(default=now)
+    updated_at = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["name", "id"]
+        indexes = [
+            models.Index(fields=["silo", "name", "id"]),
+            models.Index(fields=["name", "id"]),
+        ]
+
+    def __str__(self):
+        return f"{self.name} <{self.email}>"
+
+
+class SeatRole(models.TextChoices):
+    CAPTAIN = "captain", "Captain"
+    DELEGATE = "delegate", "Delegate"
+
+
+class SeatMember(models.Model):
+    """A person holding their silo's seat at the COE table. A silo with none has an empty seat."""
+
+    silo = models.ForeignKey(Silo, on_delete=models.CASCADE, related_name="seat_members")
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="seats")
+    role = models.CharField(max_length=10, choices=SeatRole.choices, default=SeatRole.DELEGATE)
+    since = models.DateTimeField(default=now)
+
+    class Meta:
+        ordering = ["silo", "role", "person__name"]
+        constraints = [
+            models.UniqueConstraint(fields=["silo", "person"], name="seat_member_once_per_silo")
+        ]
+
+    def __str__(self):
+        return f"{self.person.name} ({self.get_role_display()}, {self.silo.name})"

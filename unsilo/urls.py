@@ -1,0 +1,22 @@
+from django.contrib.auth.views import LogoutView
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from unsilo.api import api
+from unsilo.core import views as core_views
+
+urlpatterns = [
+    path("", RedirectView.as_view(url="/table/", permanent=False)),
+    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("logout/", LogoutView.as_view(), name="logout"),
+    path("healthz", core_views.healthz, name="healthz"),
+    path("api/v1/", api.urls),
+    path("", include("unsilo.org.urls")),
+    path("accounts/", include("unsilo.accounts.urls")),
+    path("", include("unsilo.core.urls")),
+]
+
+for section in core_views.COMING:
+    urlpatterns.append(
+        path(f"{section}/", core_views.coming, {"section": section}, name=section)
+    )
