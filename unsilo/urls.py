@@ -11,6 +11,7 @@ urlpatterns = [
     path("logout/", LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
     path("api/v1/", api.urls),
+    path("people/import/", include("unsilo.org.import_urls")),
     path("", include("unsilo.org.urls")),
     path("accounts/", include("unsilo.accounts.urls")),
     path("", include("unsilo.core.urls")),
