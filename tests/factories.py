@@ -3,6 +3,8 @@ database (no audit rows), so a test states only what it is about."""
 
 import itertools
 
+from django.utils.text import slugify
+
 from unsilo.accounts.models import Account, AccountStatus
 from unsilo.core.actor import Actor
 from unsilo.core.models import Role, User, Via
@@ -15,7 +17,7 @@ PASSWORD = "correct horse battery staple"
 def silo(name: str | None = None, **fields) -> Silo:
     n = next(_n)
     name = name or f"Silo {n}"
-    fields.setdefault("slug", f"{name.lower().replace(' ', '-')}-{n}")
+    fields.setdefault("slug", f"{slugify(name)}-{n}")
     return Silo.objects.create(name=name, **fields)
 
 

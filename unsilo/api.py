@@ -1,6 +1,9 @@
 """The one NinjaAPI under /api/v1/; each app adds its Router. Token or session auth."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.conf import settings
+from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.db import IntegrityError
+from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError
@@ -26,7 +29,13 @@ class TokenAuth(HttpBearer):
 class SessionAuth(APIKeyCookie):
     """The signed-in browser session (CSRF checked), so the web UI can call the API too."""
 
-    param_name = "sessionid"
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def _get_key(self, request):
+        # No session cookie: skip the CSRF check so a caller without a valid token gets 401.
+        if self.param_name not in request.COOKIES:
+            return None
+        return super()._get_key(request)
 
     def authenticate(self, request, key):
         if request.user.is_authenticated:
@@ -69,27 +78,46 @@ def unauthorized(request, exc):
     return _error(request, 401, "Send a valid API token: Authorization: Bearer usl_…")
 
 
+# A model's unique checks raise these codes; such a clash is a conflict (409), not bad input.
+UNIQUE_CODES = {"unique", "unique_together"}
+
+
 @api.exception_handler(ValidationError)
 def invalid(request, exc):
+    errors = sum(exc.error_dict.values(), []) if hasattr(exc, "error_dict") else exc.error_list
+    status = 409 if {e.code for e in errors} <= UNIQUE_CODES else 422
     if hasattr(exc, "error_dict"):
-        fields = {name: [m for e in errs for m in e.messages] for name, errs in exc.error_dict.items()}
-        first = next(iter(fields.items()))
-        return _error(request, 422, f"{first[0]}: {first[1][0]}", fields=fields)
-    return _error(request, 422, " ".join(exc.messages))
+        fields = {
+            name: [m for e in errs for m in e.messages] for name, errs in exc.error_dict.items()
+        }
+        name, messages = next(iter(fields.items()))
+        detail = messages[0] if name == NON_FIELD_ERRORS else f"{name}: {messages[0]}"
+        return _error(request, status, detail, fields=fields)
+    return _error(request, status, " ".join(exc.messages))
+
+
+@api.exception_handler(IntegrityError)
+def conflict(request, exc):
+    # Checks run before every save; this is a clash that slipped in between check and write.
+    if isinstance(exc, ProtectedError | RestrictedError):
+        objs = exc.protected_objects if isinstance(exc, ProtectedError) else exc.restricted_objects
+        kinds = ", ".join(sorted({str(obj._meta.verbose_name_plural) for obj in objs}))
+        return _error(request, 409, f"Still in use by {kinds}: move or remove those first.")
+    return _error(request, 409, "This conflicts with existing data; reload and try again.")
 
 
 @api.exception_handler(NinjaValidationError)
 def invalid_input(request, exc):
     fields = {}
     for err in exc.errors:
-        loc = ".".join(str(p) for p in err.get("loc", ())[1:] if p != "body") or "body"
-        fields.setdefault(loc, []).append(err.get("msg", "invalid"))
+        source, *path = err.get("loc") or ("body",)
+        if source == "body":
+            path = path[1:]  # the view's parameter name, which the client never sees
+        loc = ".".join(str(p) for p in path) or "body"
+        message = err.get("msg", "invalid").removeprefix("Value error, ")
+        fields.setdefault(loc, []).append(message)
     first = next(iter(fields.items()), ("body", ["invalid"]))
     return _error(request, 422, f"{first[0]}: {first[1][0]}", fields=fields)
-
-
-def actor_of(request) -> Actor:
-    return request.actor
 
 
 # Each app adds its Router here.

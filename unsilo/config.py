@@ -31,7 +31,8 @@ def check_production_environment() -> None:
     if not url:
         raise ConfigError(
             "DATABASE_URL is not set: point it at PostgreSQL, for example "
-            "postgres://unsilo@db.internal:5432/unsilo (or run `unsilo demo` for the embedded mode)."
+            "postgres://unsilo@db.internal:5432/unsilo (or run `unsilo demo` for the "
+            "embedded mode)."
         )
     scheme = urlparse(url).scheme
     if scheme not in {"postgres", "postgresql", "pgsql", "sqlite"}:

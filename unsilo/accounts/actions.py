@@ -50,6 +50,8 @@ def update_account(actor: Actor, account: Account, data: dict) -> Account:
         stewards = list(account.stewards.values_list("pk", flat=True))
     _check_registry_rules(data.get("status", account.status), owner, stewards)
     data = {**data, "updated_at": timezone.now()}
+    if "handle" in data:
+        data["handle"] = data["handle"].strip()
     return actions.update(actor, account, data, silo_id=owner.pk if owner else None)
 
 

@@ -1,4 +1,4 @@
-"""The networks unsilo knows. Connectors (a later issue) register here; nothing branches on names."""
+"""The networks unsilo knows. Connectors register here; nothing branches on network names."""
 
 from dataclasses import dataclass
 

@@ -79,9 +79,15 @@ def create_login(actor: Actor, *, email: str, password: str, role: str, person=N
 
 def update_login(actor: Actor, user, data: dict):
     require(actor, "core.manage_users")
-    changing_own_role = data.get("role", user.role) != user.role
-    if actor.user is not None and user.pk == actor.user.pk and changing_own_role:
-        raise ValidationError({"role": "You cannot change your own role; ask another hub admin."})
+    if actor.user is not None and user.pk == actor.user.pk:
+        if data.get("role", user.role) != user.role:
+            raise ValidationError(
+                {"role": "You cannot change your own role; ask another hub admin."}
+            )
+        if not data.get("is_active", True):
+            raise ValidationError(
+                {"is_active": "You cannot deactivate your own login; ask another hub admin."}
+            )
     return update(actor, user, data)
 
 

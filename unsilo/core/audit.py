@@ -25,11 +25,15 @@ def _plain(value):
     return value
 
 
+# Bookkeeping that changes with every save says nothing a reader of the log needs.
+NOT_AUDITED = {"updated_at", "last_login", "failed_logins", "locked_until"}
+
+
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:
-    """The audited values of an object: concrete fields (foreign keys by id) and many-to-many ids."""
+    """An object's audited values: concrete fields (foreign keys by id), many-to-many ids."""
     values = {}
     for field in obj._meta.concrete_fields:
-        if fields is None or field.name in fields:
+        if field.name not in NOT_AUDITED and (fields is None or field.name in fields):
             values[field.name] = _plain(getattr(obj, field.attname))
     if obj.pk is not None:
         for field in obj._meta.many_to_many:

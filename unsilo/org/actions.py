@@ -2,6 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Count
 from django.utils import timezone
 from django.utils.text import slugify
 
@@ -13,10 +14,15 @@ from unsilo.org.models import Person, SeatMember, SeatRole, Silo
 SILO_STRUCTURE_FIELDS = {"name", "slug", "kind", "parent", "parent_id"}
 
 
+# Slugs that would hide a silo behind a page of the same name (/silos/new/).
+RESERVED_SLUGS = {"new"}
+
+
 def unique_slug(name: str, exclude_pk=None) -> str:
     base = slugify(name)[:120] or "silo"
     slug, n = base, 2
-    while Silo.objects.filter(slug=slug).exclude(pk=exclude_pk).exists():
+    taken = Silo.objects.exclude(pk=exclude_pk)
+    while slug in RESERVED_SLUGS or taken.filter(slug=slug).exists():
         slug, n = f"{base}-{n}", n + 1
     return slug
 
@@ -25,7 +31,7 @@ def _check_parent(silo: Silo, parent: Silo | None) -> None:
     node = parent
     while node is not None:
         if silo.pk is not None and node.pk == silo.pk:
-            raise ValidationError({"parent": "A silo cannot sit inside itself or its own children."})
+            raise ValidationError({"parent": "A silo cannot sit inside itself or its children."})
         node = node.parent
 
 
@@ -81,7 +87,25 @@ def update_person(actor: Actor, person: Person, data: dict) -> Person:
 
 def delete_person(actor: Actor, person: Person) -> None:
     require(actor, "org.manage_people", person.silo_id)
+    _check_stewardship_survives(person)
     actions.delete(actor, person, silo_id=person.silo_id)
+
+
+def _check_stewardship_survives(person: Person) -> None:
+    """Removing a person must not leave a registered account with too few stewards."""
+    from unsilo.accounts.models import MIN_STEWARDS, AccountStatus
+
+    short = [
+        str(account)
+        for account in person.stewarded_accounts.exclude(status=AccountStatus.UNREGISTERED)
+        .annotate(n=Count("stewards"))
+        if account.n <= MIN_STEWARDS
+    ]
+    if short:
+        raise ValidationError(
+            f"{person.name} is one of only {MIN_STEWARDS} stewards of {', '.join(short)}: "
+            "name another steward first."
+        )
 
 
 def _in_subtree(silo: Silo, root: Silo) -> bool:

@@ -84,3 +84,49 @@ class SeatMember(models.Model):
 
     def __str__(self):
         return f"{self.person.name} ({self.get_role_display()}, {self.silo.name})"
+
+
+class ImportStatus(models.TextChoices):
+    CHECKED = "checked", "Checked"
+    QUEUED = "queued", "Queued"
+    RUNNING = "running", "Running"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+
+
+class PeopleImport(models.Model):
+    """A people CSV uploaded in the web UI, kept so that confirming imports what was previewed."""
+
+    created_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(default=now)
+    filename = models.CharField(max_length=255)
+    content = models.BinaryField()
+    status = models.CharField(
+        max_length=10, choices=ImportStatus.choices, default=ImportStatus.CHECKED
+    )
+    # What the background task is doing now, and how far it has come.
+    step = models.CharField(max_length=100, blank=True)
+    progress_done = models.PositiveIntegerField(default=0)
+    progress_total = models.PositiveIntegerField(default=0)
+    # The preview's counts once checked; the import's own counts once done.
+    people_total = models.PositiveIntegerField(default=0)
+    people_created = models.PositiveIntegerField(default=0)
+    people_updated = models.PositiveIntegerField(default=0)
+    people_unchanged = models.PositiveIntegerField(default=0)
+    new_silos = models.JSONField(default=list, blank=True)
+    confirmed_by = models.ForeignKey(
+        "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    error = models.TextField(blank=True)
+
+    AUDIT_REDACT = ("content",)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self):
+        return f"People import {self.filename} ({self.get_status_display().lower()})"

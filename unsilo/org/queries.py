@@ -45,14 +45,14 @@ def table(actor: Actor) -> list[SeatView]:
     """Every silo with its seat, in tree order: who sits at the COE table and who does not."""
     require(actor, "org.view")
     members = SeatMember.objects.select_related("person").order_by("person__name")
-    rows = (
-        Silo.objects.annotate(people_count=Count("people"))
-        .prefetch_related(Prefetch("seat_members", queryset=members))
-        .order_by("name")
+    rows = Silo.objects.prefetch_related(Prefetch("seat_members", queryset=members))
+    # One grouped count over the (silo, …) index, not a join of every person to their silo.
+    head_counts = dict(
+        Person.objects.order_by().values("silo").annotate(n=Count("id")).values_list("silo", "n")
     )
     seats = []
-    for silo in tree_order(list(rows)):
-        seat = SeatView(silo=silo, people_count=silo.people_count)
+    for silo in tree_order(list(rows.order_by("name"))):
+        seat = SeatView(silo=silo, people_count=head_counts.get(silo.pk, 0))
         for m in silo.seat_members.all():
             (seat.captains if m.role == SeatRole.CAPTAIN else seat.delegates).append(m.person)
         seats.append(seat)

@@ -1,0 +1,55 @@
+"""Shared set-up for benchmarks: a fresh database (SQLite file in a temporary data directory,
+or a fresh PostgreSQL database when --postgres is given), migrated, with Django loaded."""
+
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
+    return (f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}, "
+            f"{time.strftime('%Y-%m-%d')}")
+
+
+def fresh_database(postgres: bool, name: str = "unsilo_bench") -> dict:
+    """Point the environment at an empty database and return the env for child processes."""
+    data_dir = tempfile.mkdtemp(prefix="unsilo-bench-")
+    os.environ["UNSILO_DATA_DIR"] = data_dir
+    os.environ.pop("DATABASE_URL", None)
+    if postgres:
+        import psycopg
+
+        with psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres",
+                             autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+            conn.execute(f'CREATE DATABASE "{name}"')
+        os.environ["DATABASE_URL"] = f"postgresql://postgres@127.0.0.1:5432/{name}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "unsilo.settings"
+    return dict(os.environ)
+
+
+def migrate() -> None:
+    subprocess.run([str(Path(sys.executable).with_name("unsilo")), "migrate"], check=True,
+                   stdout=subprocess.DEVNULL)
+
+
+def setup_django() -> None:
+    import django
+
+    django.setup()

@@ -1,0 +1,36 @@
+#!/usr/bin/env bash
+# Set up and run the whole test suite: lint, then pytest on SQLite, then again on PostgreSQL
+# when DATABASE_URL is set or a server answers on 127.0.0.1:5432.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+
+# Browser tests drive Debian's Chromium; install it when missing (never a downloaded browser).
+if [ ! -x /usr/bin/chromium ]; then
+  echo "Installing Chromium from Debian's packages…"
+  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+
+echo "== ruff"
+.venv/bin/ruff check .
+
+export UNSILO_DATA_DIR=${UNSILO_DATA_DIR:-$(mktemp -d)}
+echo "== pytest on SQLite"
+env -u DATABASE_URL .venv/bin/pytest -n 2 "$@"
+
+pg_url=${DATABASE_URL:-}
+if [ -z "$pg_url" ] && .venv/bin/python - <<'PY' 2>/dev/null
+import psycopg
+psycopg.connect("postgresql://postgres@127.0.0.1:5432/postgres", connect_timeout=3).close()
+PY
+then
+  pg_url="postgresql://postgres@127.0.0.1:5432/unsilo"
+fi
+if [ -n "$pg_url" ]; then
+  echo "== pytest on PostgreSQL"
+  DATABASE_URL=$pg_url .venv/bin/pytest -n 2 "$@"
+else
+  echo "== PostgreSQL not reachable: SQLite run only"
+fi

@@ -1,0 +1,62 @@
+"""API shapes of the account registry."""
+
+from datetime import datetime
+
+from ninja import Field, Schema
+
+from unsilo.accounts.models import MIN_STEWARDS, AccountStatus
+from unsilo.connectors.registry import NETWORKS
+from unsilo.core.schemas import PersonRef
+
+NETWORK_HELP = f"The network's name: {', '.join(NETWORKS)}."
+STEWARDS_HELP = (
+    f"Person ids of the stewards (the full list). A registered account needs at least "
+    f"{MIN_STEWARDS}; an unregistered one may have none. Find an id by email with "
+    "GET /api/v1/people/by-email/{email}."
+)
+
+
+class AccountOut(Schema):
+    id: int
+    network: str
+    handle: str
+    display_name: str
+    owner_silo_id: int | None = Field(description="The owning silo; null while unregistered.")
+    owner_silo_name: str | None
+    stewards: list[PersonRef]
+    status: AccountStatus
+    notes: str
+    profile_url: str
+    created_at: datetime
+    updated_at: datetime
+
+    @staticmethod
+    def resolve_owner_silo_name(account) -> str | None:
+        return account.owner_silo.name if account.owner_silo_id else None
+
+    @staticmethod
+    def resolve_stewards(account) -> list:
+        return list(account.stewards.all())
+
+
+class AccountIn(Schema):
+    network: str = Field(description=NETWORK_HELP)
+    handle: str
+    display_name: str = ""
+    owner_silo_id: int | None = None
+    stewards: list[int] = Field([], description=STEWARDS_HELP)
+    status: AccountStatus = AccountStatus.PENDING
+    notes: str = ""
+
+
+class AccountPatch(Schema):
+    """Only the fields sent change; null is refused except for owner_silo_id (no owner, for an
+    unregistered account). Handing an account to another silo needs the power in both."""
+
+    network: str = Field(None, description=NETWORK_HELP)
+    handle: str = None
+    display_name: str = None
+    owner_silo_id: int | None = None
+    stewards: list[int] = Field(None, description=STEWARDS_HELP)
+    status: AccountStatus = None
+    notes: str = None

@@ -1,0 +1,218 @@
+"""The `unsilo` command: demo, serve, worker, migrate, and the data commands of each app."""
+
+import os
+import signal
+import sys
+
+import click
+
+from unsilo import config
+
+
+def _setup() -> None:
+    try:
+        config.setup_django()
+    except config.ConfigError as error:
+        raise click.ClickException(str(error)) from error
+
+
+def _check_database() -> None:
+    """Stop with one sentence when the database does not answer or is not migrated."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    try:
+        connection.ensure_connection()
+    except Exception as error:  # noqa: BLE001 - any driver error becomes one clear sentence
+        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
+        raise click.ClickException(
+            f"The database does not answer ({reason}): check DATABASE_URL and that the server "
+            "is running."
+        ) from error
+    executor = MigrationExecutor(connection)
+    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
+        raise click.ClickException(
+            "The database is not up to date: run `unsilo migrate` first."
+        )
+
+
+def _migrate(verbosity: int = 0) -> None:
+    from django.core.management import call_command
+
+    call_command("migrate", interactive=False, verbosity=verbosity)
+
+
+@click.group()
+@click.version_option(package_name="unsilo")
+def main() -> None:
+    """unsilo: the platform a company runs its Social Media Center of Excellence on."""
+
+
+@main.command()
+def migrate() -> None:
+    """Create or upgrade the database (no demo data)."""
+    _setup()
+    from django.db import connection
+
+    _migrate(verbosity=1)
+    click.echo(f"Database ready: {connection.vendor} {connection.settings_dict['NAME']}")
+
+
+@main.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=8000, show_default=True, type=int)
+def demo(host: str, port: int) -> None:
+    """The whole product on SQLite with a demo company: web server and worker in one process."""
+    if os.environ.pop("DATABASE_URL", None):
+        click.echo("Note: demo ignores DATABASE_URL and uses SQLite in the data directory.")
+    _setup()
+    from django.db import connection
+
+    from unsilo import demo as demo_company
+
+    click.echo(f"Data directory: {config.data_dir()}")
+    _migrate()
+    if demo_company.is_seeded():
+        click.echo("Reusing the existing demo data.")
+        logins = demo_company.existing_logins()
+    else:
+        click.echo("Seeding the demo company (Meridian Home)…")
+        logins = demo_company.seed()["logins"]
+    connection.close()
+    _serve(host, port, threads=8, embedded_worker=True, logins=logins)
+
+
+@main.command()
+@click.option("--host", default="0.0.0.0", show_default=True)  # noqa: S104 - a server binds all
+@click.option("--port", default=8000, show_default=True, type=int)
+@click.option("--threads", default=8, show_default=True, type=int)
+def serve(host: str, port: int, threads: int) -> None:
+    """Production web server: reads DATABASE_URL and UNSILO_SECRET_KEY."""
+    try:
+        config.check_production_environment()
+    except config.ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    _setup()
+    _check_database()
+    _serve(host, port, threads=threads, embedded_worker=False)
+
+
+@main.command()
+@click.option("--queues", default="*", show_default=True, help="Comma-separated queue names.")
+@click.option("--interval", default=0.5, show_default=True, type=float,
+              help="Seconds between polls when the queue is empty.")
+def worker(queues: str, interval: float) -> None:
+    """Background worker: run as many as you like, on any number of machines."""
+    try:
+        config.check_production_environment()
+    except config.ConfigError as error:
+        raise click.ClickException(str(error)) from error
+    _setup()
+    _check_database()
+    from unsilo.core.worker import make_worker, run_in_process
+
+    click.echo(f"unsilo worker started (queues {queues}); Ctrl-C stops after the current task.")
+    run_in_process(make_worker(queues, interval))
+
+
+def _serve(host: str, port: int, *, threads: int, embedded_worker: bool, logins=()) -> None:
+    from waitress import create_server
+
+    from unsilo.core.worker import WorkerThread
+    from unsilo.wsgi import application
+
+    try:
+        server = create_server(application, host=host, port=port, threads=threads,
+                               ident="unsilo")
+    except OSError as error:
+        raise click.ClickException(f"Cannot listen on {host}:{port}: {error.strerror}.") from error
+    background = WorkerThread() if embedded_worker else None
+    if background:
+        background.start()
+    url = f"http://{'127.0.0.1' if host in ('0.0.0.0', '') else host}:{port}/"  # noqa: S104
+    click.echo(f"\nunsilo is running at {url}")
+    if logins:
+        click.echo(f"Demo logins (password: {_demo_password()}):")
+        for role, email in logins:
+            click.echo(f"  {role:<14} {email}")
+    click.echo("Press Ctrl-C to stop.\n")
+    signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
+    try:
+        server.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        click.echo("Stopping…")
+        server.close()
+        if background:
+            background.stop()
+        click.echo("Stopped.")
+
+
+def _stop_like_ctrl_c(signum, frame):
+    # A service manager's SIGTERM stops the server and the worker as cleanly as Ctrl-C does.
+    raise KeyboardInterrupt
+
+
+def _demo_password() -> str:
+    from unsilo.demo import PASSWORD
+
+    return PASSWORD
+
+
+@main.group()
+def users() -> None:
+    """Logins: create the first hub admin of a new installation."""
+
+
+@users.command("create")
+@click.argument("email")
+@click.option("--role", type=click.Choice(["hub_admin", "captain", "responder", "reviewer",
+                                           "viewer"]), default="hub_admin", show_default=True)
+@click.option("--password", prompt=True, hide_input=True, confirmation_prompt=True,
+              envvar="UNSILO_NEW_PASSWORD")
+def users_create(email: str, role: str, password: str) -> None:
+    """Give EMAIL a login (linked to the person with that email, when there is one)."""
+    _setup()
+    from django.core.exceptions import ValidationError
+
+    from unsilo.core.actions import create_login
+    from unsilo.core.actor import Actor
+    from unsilo.core.models import Via
+    from unsilo.org.models import Person
+
+    person = Person.objects.filter(email=email.strip().lower()).first()
+    try:
+        create_login(Actor.system(via=Via.CLI, label=_cli_label()), email=email,
+                     password=password, role=role, person=person)
+    except ValidationError as error:
+        raise click.ClickException(" ".join(error.messages)) from error
+    click.echo(f"Login created for {email} ({role}).")
+
+
+def _cli_label() -> str:
+    import getpass
+
+    return f"cli:{getpass.getuser()}"
+
+
+@main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
+@click.pass_context
+def manage(ctx: click.Context) -> None:
+    """Run a Django management command (for operators)."""
+    _setup()
+    from django.core.management import execute_from_command_line
+
+    execute_from_command_line(["unsilo manage", *ctx.args])
+
+
+def _add_app_commands() -> None:
+    from unsilo.org.cli import org
+
+    main.add_command(org)
+
+
+_add_app_commands()
+
+if __name__ == "__main__":
+    sys.exit(main())

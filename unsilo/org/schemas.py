@@ -1,0 +1,163 @@
+"""API shapes of silos, people and seats."""
+
+from datetime import datetime
+from typing import Annotated
+
+from django.db.models import Q
+from ninja import Field, FilterLookup, FilterSchema, Schema
+from pydantic import model_validator
+
+from unsilo.core.schemas import PersonRef
+from unsilo.org.models import SeatRole, SiloKind
+
+# Silos -------------------------------------------------------------------------------------
+
+
+class SiloOut(Schema):
+    id: int
+    name: str
+    slug: str
+    kind: SiloKind
+    parent_id: int | None = Field(description="The silo this one sits in; null at the top.")
+    description: str
+    people_count: int = Field(description="People whose silo this is (not counting children).")
+    seat_empty: bool = Field(description="True when nobody holds this silo's seat at the table.")
+
+
+class SiloIn(Schema):
+    name: str
+    kind: SiloKind = SiloKind.DEPARTMENT
+    parent_id: int | None = Field(None, description="Put the new silo inside this one.")
+    description: str = ""
+
+
+class SiloPatch(Schema):
+    """Only the fields sent change; null is refused except where it means "none". Captains may
+    change their own silo's description; name, kind and parent are the hub's."""
+
+    # A default of None with a non-null type: leaving a field out is fine, sending null is not.
+    name: str = None
+    kind: SiloKind = None
+    parent_id: int | None = Field(None, description="Move the silo; null moves it to the top.")
+    description: str = None
+
+
+class SiloFilter(FilterSchema):
+    q: Annotated[str | None, FilterLookup("name__icontains")] = Field(
+        None, description="Name contains."
+    )
+    kind: Annotated[SiloKind | None, FilterLookup("kind")] = None
+    parent_id: Annotated[int | None, FilterLookup("parent_id")] = Field(
+        None, description="Only the silos directly inside this one."
+    )
+
+
+# People ------------------------------------------------------------------------------------
+
+
+class PersonOut(Schema):
+    id: int
+    email: str
+    name: str
+    title: str
+    silo_id: int
+    silo_name: str
+    skills: list[str]
+    languages: list[str]
+    timezone: str
+    manager_id: int | None
+    capacity: int = Field(description="How many open conversations this person can hold at once.")
+    is_active: bool
+
+    @staticmethod
+    def resolve_silo_name(person) -> str:
+        return person.silo.name
+
+
+class PersonIn(Schema):
+    email: str
+    name: str
+    silo_id: int
+    title: str = ""
+    skills: list[str] = []
+    languages: list[str] = []
+    timezone: str = "UTC"
+    manager_id: int | None = Field(None, description="The manager's person id…")
+    manager_email: str | None = Field(None, description="…or their email (send one of the two).")
+    capacity: int = Field(10, ge=0)
+    is_active: bool = True
+
+    @model_validator(mode="after")
+    def one_manager(self):
+        if self.manager_id is not None and self.manager_email is not None:
+            raise ValueError("Send manager_id or manager_email, not both.")
+        return self
+
+
+class PersonPatch(Schema):
+    """Only the fields sent change; null is refused except for the manager, where it clears it."""
+
+    email: str = None
+    name: str = None
+    title: str = None
+    silo_id: int = Field(None, description="Move the person to this silo.")
+    skills: list[str] = None
+    languages: list[str] = None
+    timezone: str = None
+    manager_id: int | None = None
+    manager_email: str | None = None
+    capacity: int = Field(None, ge=0)
+    is_active: bool = None
+
+    @model_validator(mode="after")
+    def one_manager(self):
+        sent = self.model_fields_set
+        if "manager_id" in sent and "manager_email" in sent:
+            raise ValueError("Send manager_id or manager_email, not both.")
+        return self
+
+
+class PersonFilter(FilterSchema):
+    title: Annotated[str | None, FilterLookup("title__icontains")] = Field(
+        None, description="Title contains."
+    )
+    skill: str | None = Field(None, description="Has this skill (whole skill, any case).")
+
+    def filter_skill(self, value) -> Q:
+        # Skills are a JSON list; matching the quoted item works the same on SQLite and Postgres.
+        return Q(skills__icontains=f'"{value}"') if value else Q()
+
+
+# Seats -------------------------------------------------------------------------------------
+
+
+class SeatOut(Schema):
+    silo_id: int
+    silo_name: str
+    people_count: int
+    captains: list[PersonRef]
+    delegates: list[PersonRef]
+    empty: bool = Field(description="True when the silo is not represented at the COE table.")
+
+    @staticmethod
+    def resolve_silo_id(seat) -> int:
+        return seat.silo.pk
+
+    @staticmethod
+    def resolve_silo_name(seat) -> str:
+        return seat.silo.name
+
+    @staticmethod
+    def resolve_empty(seat) -> bool:
+        return seat.is_empty
+
+
+class SeatMemberIn(Schema):
+    role: SeatRole = Field(description="captain or delegate.")
+
+
+class SeatMemberOut(Schema):
+    silo_id: int
+    person: PersonRef
+    role: SeatRole
+    since: datetime
