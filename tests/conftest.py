@@ -2,6 +2,10 @@ import os
 
 import pytest
 
+from tests import factories
+from unsilo.core.models import Role
+from unsilo.org.models import SiloKind
+
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls there are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
@@ -23,3 +27,26 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def api(client):
+    """The test client sending a real API token of `user` on every request."""
+
+    def _as(user):
+        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {factories.api_token(user)}"
+        return client
+
+    return _as
+
+
+@pytest.fixture
+def admin():
+    """A hub admin, lead@example.com, whose person sits in the hub silo COE."""
+    coe = factories.silo("COE", kind=SiloKind.HUB)
+    return factories.user(Role.HUB_ADMIN, coe, email="lead@example.com")
+
+
+@pytest.fixture
+def sales():
+    return factories.silo("Sales")

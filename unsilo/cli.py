@@ -7,33 +7,8 @@ import sys
 import click
 
 from unsilo import config
-
-
-def _setup() -> None:
-    try:
-        config.setup_django()
-    except config.ConfigError as error:
-        raise click.ClickException(str(error)) from error
-
-
-def _check_database() -> None:
-    """Stop with one sentence when the database does not answer or is not migrated."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    try:
-        connection.ensure_connection()
-    except Exception as error:  # noqa: BLE001 - any driver error becomes one clear sentence
-        reason = str(error).strip().splitlines()[0] if str(error).strip() else type(error).__name__
-        raise click.ClickException(
-            f"The database does not answer ({reason}): check DATABASE_URL and that the server "
-            "is running."
-        ) from error
-    executor = MigrationExecutor(connection)
-    if executor.migration_plan(executor.loader.graph.leaf_nodes()):
-        raise click.ClickException(
-            "The database is not up to date: run `unsilo migrate` first."
-        )
+from unsilo.cli_support import actor as cli_actor
+from unsilo.cli_support import start
 
 
 def _migrate(verbosity: int = 0) -> None:
@@ -51,7 +26,7 @@ def main() -> None:
 @main.command()
 def migrate() -> None:
     """Create or upgrade the database (no demo data)."""
-    _setup()
+    start(database=False)
     from django.db import connection
 
     _migrate(verbosity=1)
@@ -65,7 +40,7 @@ def demo(host: str, port: int) -> None:
     """The whole product on SQLite with a demo company: web server and worker in one process."""
     if os.environ.pop("DATABASE_URL", None):
         click.echo("Note: demo ignores DATABASE_URL and uses SQLite in the data directory.")
-    _setup()
+    start(database=False)
     from django.db import connection
 
     from unsilo import demo as demo_company
@@ -88,12 +63,7 @@ def demo(host: str, port: int) -> None:
 @click.option("--threads", default=8, show_default=True, type=int)
 def serve(host: str, port: int, threads: int) -> None:
     """Production web server: reads DATABASE_URL and UNSILO_SECRET_KEY."""
-    try:
-        config.check_production_environment()
-    except config.ConfigError as error:
-        raise click.ClickException(str(error)) from error
-    _setup()
-    _check_database()
+    start(production=True)
     _serve(host, port, threads=threads, embedded_worker=False)
 
 
@@ -103,12 +73,7 @@ def serve(host: str, port: int, threads: int) -> None:
               help="Seconds between polls when the queue is empty.")
 def worker(queues: str, interval: float) -> None:
     """Background worker: run as many as you like, on any number of machines."""
-    try:
-        config.check_production_environment()
-    except config.ConfigError as error:
-        raise click.ClickException(str(error)) from error
-    _setup()
-    _check_database()
+    start(production=True)
     from unsilo.core.worker import make_worker, run_in_process
 
     click.echo(f"unsilo worker started (queues {queues}); Ctrl-C stops after the current task.")
@@ -135,8 +100,8 @@ def _serve(host: str, port: int, *, threads: int, embedded_worker: bool, logins=
         click.echo(f"Demo logins (password: {_demo_password()}):")
         for role, email in logins:
             click.echo(f"  {role:<14} {email}")
-    click.echo("Press Ctrl-C to stop.\n")
     signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
+    click.echo("Press Ctrl-C to stop.\n")
     try:
         server.run()
     except KeyboardInterrupt:
@@ -173,34 +138,26 @@ def users() -> None:
               envvar="UNSILO_NEW_PASSWORD")
 def users_create(email: str, role: str, password: str) -> None:
     """Give EMAIL a login (linked to the person with that email, when there is one)."""
-    _setup()
+    start()
     from django.core.exceptions import ValidationError
 
     from unsilo.core.actions import create_login
-    from unsilo.core.actor import Actor
-    from unsilo.core.models import Via
     from unsilo.org.models import Person
 
     person = Person.objects.filter(email=email.strip().lower()).first()
     try:
-        create_login(Actor.system(via=Via.CLI, label=_cli_label()), email=email,
+        create_login(cli_actor(), email=email,
                      password=password, role=role, person=person)
     except ValidationError as error:
         raise click.ClickException(" ".join(error.messages)) from error
     click.echo(f"Login created for {email} ({role}).")
 
 
-def _cli_label() -> str:
-    import getpass
-
-    return f"cli:{getpass.getuser()}"
-
-
 @main.command(context_settings={"ignore_unknown_options": True, "allow_extra_args": True})
 @click.pass_context
 def manage(ctx: click.Context) -> None:
     """Run a Django management command (for operators)."""
-    _setup()
+    start(database=False)
     from django.core.management import execute_from_command_line
 
     execute_from_command_line(["unsilo manage", *ctx.args])

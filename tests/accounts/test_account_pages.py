@@ -1,7 +1,9 @@
 import pytest
+from django.db import IntegrityError
 from django.utils.html import escape
 
 from tests import factories as f
+from unsilo.accounts import actions as account_actions
 from unsilo.accounts.models import Account, AccountStatus
 from unsilo.core.models import AuditEvent, Role
 
@@ -244,34 +246,20 @@ def test_hub_admin_edits_and_deletes_any_silos_account(login):
 # Registry rules shown on the form -------------------------------------------------------------
 
 
-def test_two_steward_rule_is_shown_on_the_form(login):
-    silo = f.silo()
-    client = login(f.user(Role.HUB_ADMIN))
-    response = client.post("/accounts/new/", form_data(silo, [f.person(silo)]))
-    assert response.status_code == 200
-    assert "at least 2 stewards" in errors_of(response, "stewards")[0]
-    assert "at least 2 stewards" in response.content.decode()
-    assert not Account.objects.exists()
-
-
-def test_the_same_steward_twice_does_not_count_as_two(login):
-    silo = f.silo()
-    p = f.person(silo)
-    client = login(f.user(Role.HUB_ADMIN))
-    response = client.post("/accounts/new/", form_data(
-        silo, [], stewards=f"{p.email}, {p.email.upper()}"))
-    assert "at least 2 stewards" in errors_of(response, "stewards")[0]
-
-
-def test_unknown_steward_email_is_named_in_the_error(login):
+@pytest.mark.parametrize(("stewards", "error"), [
+    pytest.param("{email}", "at least 2 stewards", id="two-steward-rule"),
+    pytest.param("{email}, {EMAIL}", "at least 2 stewards", id="same-steward-twice-is-one"),
+    pytest.param("{email}, nobody@example.com", "nobody@example.com is", id="unknown-email"),
+])
+def test_steward_errors_are_shown_on_the_form(login, stewards, error):
     silo = f.silo()
     known = f.person(silo)
     client = login(f.user(Role.HUB_ADMIN))
     response = client.post("/accounts/new/", form_data(
-        silo, [], stewards=f"{known.email}, nobody@example.com"))
+        silo, [], stewards=stewards.format(email=known.email, EMAIL=known.email.upper())))
     assert response.status_code == 200
-    assert "nobody@example.com" in errors_of(response, "stewards")[0]
-    assert "nobody@example.com is" in response.content.decode()
+    assert error in errors_of(response, "stewards")[0]
+    assert error in response.content.decode()
     assert not Account.objects.exists()
 
 
@@ -297,6 +285,21 @@ def test_duplicate_handle_is_an_error_on_the_handle_field(login):
     other = client.post("/accounts/new/", form_data(silo, stewards, network="bluesky",
                                                     handle="acme"))
     assert other.status_code == 302
+
+
+def test_a_handle_registered_meanwhile_is_an_error_on_the_handle_field(login, monkeypatch):
+    # Two registrations of one handle at once: the form's check passed, the database refuses.
+    def registered_meanwhile(*args, **kwargs):
+        raise IntegrityError("duplicate key value violates unique constraint")
+
+    monkeypatch.setattr(account_actions, "register_account", registered_meanwhile)
+    silo = f.silo()
+    client = login(f.user(Role.HUB_ADMIN))
+    response = client.post("/accounts/new/", form_data(silo, [f.person(silo), f.person(silo)]))
+    assert response.status_code == 200
+    assert errors_of(response, "handle") == [
+        "This handle on this network is already in the registry."
+    ]
 
 
 def test_editing_an_account_keeps_its_own_handle_without_a_duplicate_error(login):

@@ -4,39 +4,14 @@ import pytest
 
 from tests import factories
 from unsilo.accounts.models import Account
-from unsilo.core import actions
-from unsilo.core.actor import Actor
-from unsilo.core.models import AuditEvent, Role, Via
+from unsilo.core.models import AuditEvent
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-@pytest.fixture
-def api(client):
-    """The test client sending a real API token of `user` on every request."""
-
-    def _as(user):
-        _, secret = actions.create_token(Actor.for_user(user, via=Via.API), "test")
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-        return client
-
-    return _as
-
-
-@pytest.fixture
-def sales():
-    return factories.silo("Sales")
-
-
-@pytest.fixture
-def admin():
-    return factories.user(Role.HUB_ADMIN, factories.silo("COE"))
-
-
 def handles(response) -> list[str]:
-    assert response.status_code == 200, response.content
-    return [a["handle"] for a in response.json()["items"]]
+    return factories.listed(response, "handle")
 
 
 def test_list_shows_owner_stewards_and_profile_link(api, admin, sales):
@@ -124,22 +99,20 @@ def test_register_with_an_unknown_steward_id_names_it(api, admin, sales):
     assert response.json()["detail"] == "stewards: No person with id 999999."
 
 
-def test_same_handle_on_the_same_network_is_409(api, admin, sales):
+@pytest.mark.parametrize(("network", "status", "detail", "stored"), [
+    pytest.param("x", 409, "Account with this Network and Handle already exists.", 1,
+                 id="same-network-is-409"),
+    pytest.param("bluesky", 201, None, 2, id="another-network-is-fine"),
+])
+def test_a_handle_is_registered_once_per_network(api, admin, sales, network, status, detail,
+                                                 stored):
     factories.account(sales, network="x", handle="acme")
     response = api(admin).post("/api/v1/accounts", {
-        "network": "x", "handle": "acme", "status": "unregistered",
+        "network": network, "handle": "acme", "status": "unregistered",
     }, content_type=JSON)
-    assert response.status_code == 409
-    assert response.json()["detail"] == "Account with this Network and Handle already exists."
-    assert Account.objects.count() == 1
-
-
-def test_same_handle_on_another_network_is_fine(api, admin, sales):
-    factories.account(sales, network="x", handle="acme")
-    response = api(admin).post("/api/v1/accounts", {
-        "network": "bluesky", "handle": "acme", "status": "unregistered",
-    }, content_type=JSON)
-    assert response.status_code == 201
+    assert response.status_code == status
+    assert response.json().get("detail") == detail
+    assert Account.objects.count() == stored
 
 
 def test_get_one_account_and_404(api, admin, sales):

@@ -16,22 +16,6 @@ from unsilo.org.models import Silo
 pytestmark = pytest.mark.django_db
 
 
-def token_for(user) -> str:
-    _, secret = actions.create_token(Actor.for_user(user, via=Via.API), "test")
-    return secret
-
-
-@pytest.fixture
-def api(client):
-    """The test client sending a real API token of `user` on every request."""
-
-    def _as(user):
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {token_for(user)}"
-        return client
-
-    return _as
-
-
 # Schema and docs -----------------------------------------------------------------------------
 
 
@@ -99,7 +83,7 @@ def test_unknown_or_malformed_token_is_401(client, header):
 
 def test_revoked_token_is_401():
     user = factories.user(Role.HUB_ADMIN)
-    secret = token_for(user)
+    secret = factories.api_token(user)
     client = Client(enforce_csrf_checks=True, HTTP_AUTHORIZATION=f"Bearer {secret}")
     assert client.get("/api/v1/me").status_code == 200
     actions.revoke_token(Actor.for_user(user), ApiToken.objects.get(user=user))
@@ -110,7 +94,7 @@ def test_revoked_token_is_401():
 
 def test_token_of_a_deactivated_login_is_401(client):
     user = factories.user(Role.HUB_ADMIN)
-    secret = token_for(user)
+    secret = factories.api_token(user)
     user.is_active = False
     user.save()
     assert client.get("/api/v1/me", HTTP_AUTHORIZATION=f"Bearer {secret}").status_code == 401

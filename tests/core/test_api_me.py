@@ -6,22 +6,10 @@ from django.test import Client
 from tests import factories
 from unsilo.core import actions
 from unsilo.core.actor import Actor
-from unsilo.core.models import ApiToken, AuditEvent, Role, Via
+from unsilo.core.models import ApiToken, AuditEvent, Role
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
-
-
-@pytest.fixture
-def api(client):
-    """The test client sending a real API token of `user` on every request."""
-
-    def _as(user):
-        _, secret = actions.create_token(Actor.for_user(user, via=Via.API), "test")
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-        return client
-
-    return _as
 
 
 def test_me_says_who_the_token_belongs_to(api):

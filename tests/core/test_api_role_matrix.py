@@ -3,9 +3,7 @@
 import pytest
 
 from tests import factories
-from unsilo.core import actions
-from unsilo.core.actor import Actor
-from unsilo.core.models import AuditEvent, Role, Via
+from unsilo.core.models import AuditEvent, Role
 from unsilo.org.models import SeatRole
 
 pytestmark = pytest.mark.django_db
@@ -41,15 +39,12 @@ def world():
 
 
 @pytest.fixture
-def call_as(client, world):
+def call_as(api, world):
     """The test client with a real API token for a caller named in CALLERS."""
 
     def _as(caller: str):
         role, in_home = CALLERS[caller]
-        user = factories.user(role, world["home"] if in_home else world["elsewhere"])
-        _, secret = actions.create_token(Actor.for_user(user, via=Via.API), "test")
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-        return client
+        return api(factories.user(role, world["home"] if in_home else world["elsewhere"]))
 
     return _as
 

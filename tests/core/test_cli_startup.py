@@ -111,3 +111,12 @@ def test_demo_serves_the_company_stops_on_ctrl_c_and_reuses_its_data(tmp_path):
     assert "Stopped." in out
     assert "Reusing the existing demo data" in banner
     assert "Hub admin" in banner
+
+
+def test_import_into_a_database_that_is_not_migrated_gets_one_sentence(tmp_path):
+    people = tmp_path / "people.csv"
+    people.write_text("email,name,title,silo\nann@example.com,Ann,Analyst,Billing\n")
+    result = run(["org", "import", str(people)], {}, tmp_path)
+    assert result.returncode == 1
+    assert "run `unsilo migrate` first" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -3,40 +3,15 @@
 import pytest
 
 from tests import factories
-from unsilo.core import actions
-from unsilo.core.actor import Actor
-from unsilo.core.models import AuditEvent, Role, Via
+from unsilo.core.models import AuditEvent, Role
 from unsilo.org.models import Person
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
 
 
-@pytest.fixture
-def api(client):
-    """The test client sending a real API token of `user` on every request."""
-
-    def _as(user):
-        _, secret = actions.create_token(Actor.for_user(user, via=Via.API), "test")
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-        return client
-
-    return _as
-
-
-@pytest.fixture
-def sales():
-    return factories.silo("Sales")
-
-
-@pytest.fixture
-def admin():
-    return factories.user(Role.HUB_ADMIN, factories.silo("COE"), email="lead@example.com")
-
-
 def emails(response) -> list[str]:
-    assert response.status_code == 200, response.content
-    return [p["email"] for p in response.json()["items"]]
+    return factories.listed(response, "email")
 
 
 def test_list_shows_people_by_name_with_their_silo(api, admin, sales):

@@ -3,30 +3,11 @@
 import pytest
 
 from tests import factories
-from unsilo.core import actions
-from unsilo.core.actor import Actor
-from unsilo.core.models import AuditEvent, Role, Via
+from unsilo.core.models import AuditEvent
 from unsilo.org.models import SeatMember, SeatRole
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
-
-
-@pytest.fixture
-def api(client):
-    """The test client sending a real API token of `user` on every request."""
-
-    def _as(user):
-        _, secret = actions.create_token(Actor.for_user(user, via=Via.API), "test")
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-        return client
-
-    return _as
-
-
-@pytest.fixture
-def admin():
-    return factories.user(Role.HUB_ADMIN, factories.silo("COE"))
 
 
 def test_table_lists_every_silo_with_captains_delegates_and_empty_seats(api, admin):

@@ -3,30 +3,11 @@
 import pytest
 
 from tests import factories
-from unsilo.core import actions
-from unsilo.core.actor import Actor
-from unsilo.core.models import AuditEvent, Role, Via
+from unsilo.core.models import AuditEvent, Role
 from unsilo.org.models import SiloKind
 
 pytestmark = pytest.mark.django_db
 JSON = "application/json"
-
-
-@pytest.fixture
-def api(client):
-    """The test client sending a real API token of `user` on every request."""
-
-    def _as(user):
-        _, secret = actions.create_token(Actor.for_user(user, via=Via.API), "test")
-        client.defaults["HTTP_AUTHORIZATION"] = f"Bearer {secret}"
-        return client
-
-    return _as
-
-
-@pytest.fixture
-def admin():
-    return factories.user(Role.HUB_ADMIN, factories.silo("COE", kind=SiloKind.HUB))
 
 
 def test_list_shows_head_count_and_empty_seat(api, admin):
@@ -53,7 +34,7 @@ def test_list_filters_by_name_kind_and_parent(api, admin):
     client = api(admin)
 
     def names(**params):
-        return sorted(s["name"] for s in client.get("/api/v1/silos", params).json()["items"])
+        return sorted(factories.listed(client.get("/api/v1/silos", params), "name"))
 
     assert names(q="sales") == ["Americas Sales", "EMEA Sales"]
     assert names(kind="region") == ["Americas Sales", "EMEA"]

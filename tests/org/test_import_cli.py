@@ -8,16 +8,11 @@ from click.testing import CliRunner
 from tests import factories
 from unsilo.core.models import AuditEvent
 from unsilo.org.cli import org
-from unsilo.org.models import Person, Silo
+from unsilo.org.models import Person
 
 pytestmark = pytest.mark.django_db
 
-GOOD = (
-    "email,name,title,silo,manager_email\n"
-    "ann@x.com,Ann Lee,Analyst,Sales,cat@x.com\n"
-    "bob@x.com,Bob Roe,Clerk,Legal,\n"
-    "cat@x.com,Cat Ng,Lead,Sales,\n"
-)
+GOOD = factories.PEOPLE_CSV
 BAD = (
     "email,name,title,silo,manager_email\n"
     "ann@x.com,Ann Lee,Analyst,Sales,\n"
@@ -31,10 +26,6 @@ def run(tmp_path, text: str, *options: str, encoding: str = "utf-8"):
     path = tmp_path / "people.csv"
     path.write_bytes(text.encode(encoding))
     return CliRunner().invoke(org, ["import", str(path), *options])
-
-
-def counts() -> tuple[int, int, int]:
-    return Person.objects.count(), Silo.objects.count(), AuditEvent.objects.count()
 
 
 def test_import_creates_people_and_silos_and_prints_a_summary(tmp_path):
@@ -58,12 +49,12 @@ def test_audit_rows_name_the_cli_and_who_ran_it(tmp_path):
 
 def test_reimporting_the_same_file_says_nothing_changed(tmp_path):
     run(tmp_path, GOOD)
-    before = counts()
+    before = factories.org_counts()
     result = run(tmp_path, GOOD)
     assert result.exit_code == 0
     assert "Nothing changed: all 3 people" in result.stdout
     assert "already up to date" in result.stdout
-    assert counts() == before
+    assert factories.org_counts() == before
 
 
 def test_reimport_reports_updates_and_unchanged(tmp_path):
@@ -75,7 +66,7 @@ def test_reimport_reports_updates_and_unchanged(tmp_path):
 
 def test_a_bad_file_lists_every_bad_line_imports_nothing_and_exits_1(tmp_path):
     factories.silo("Sales")
-    before = counts()
+    before = factories.org_counts()
     result = run(tmp_path, BAD)
     assert result.exit_code == 1
     assert result.stderr.splitlines()[-4:] == [
@@ -84,7 +75,7 @@ def test_a_bad_file_lists_every_bad_line_imports_nothing_and_exits_1(tmp_path):
         "line 5: unknown manager carl@x.com",
         "Nothing was imported: 3 lines need fixing in " + str(tmp_path / "people.csv") + ".",
     ]
-    assert counts() == before
+    assert factories.org_counts() == before
 
 
 def test_a_file_that_is_not_utf8_is_refused_line_by_line(tmp_path):
@@ -102,13 +93,13 @@ def test_missing_columns_are_named(tmp_path):
 
 
 def test_dry_run_says_what_would_happen_and_writes_nothing(tmp_path):
-    before = counts()
+    before = factories.org_counts()
     result = run(tmp_path, GOOD, "--dry-run")
     assert result.exit_code == 0
     assert "Dry run: " in result.stdout
     assert "would create 3 people, update 0, leave 0 unchanged and create 2 silos " \
            "(Sales, Legal). Nothing was written." in result.stdout
-    assert counts() == before
+    assert factories.org_counts() == before
 
 
 def test_dry_run_of_a_bad_file_exits_1(tmp_path):
@@ -130,17 +121,3 @@ def test_dry_run_of_a_file_already_imported_says_nothing_would_change(tmp_path):
     assert result.exit_code == 0
     assert "Dry run: nothing would change; all 3 people" in result.stdout
 
-
-def test_a_database_that_is_not_ready_gets_one_sentence(tmp_path, monkeypatch):
-    from django.db import OperationalError
-
-    from unsilo.org import importer
-
-    def no_tables(data, progress=None):
-        raise OperationalError("no such table: org_silo")
-
-    monkeypatch.setattr(importer, "parse_people_csv", no_tables)
-    result = run(tmp_path, GOOD)
-    assert result.exit_code == 1
-    assert "The database refused the import (no such table: org_silo)" in result.stderr
-    assert "run `unsilo migrate` first" in result.stderr

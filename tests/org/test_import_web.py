@@ -10,12 +10,7 @@ from unsilo.org.models import ImportStatus, PeopleImport, Person, Silo
 
 pytestmark = pytest.mark.django_db
 
-GOOD = (
-    "email,name,title,silo,manager_email\n"
-    "ann@x.com,Ann Lee,Analyst,Sales,cat@x.com\n"
-    "bob@x.com,Bob Roe,Clerk,Legal,\n"
-    "cat@x.com,Cat Ng,Lead,Sales,\n"
-)
+GOOD = factories.PEOPLE_CSV
 
 
 def upload(client, text: str, name: str = "people.csv"):
@@ -29,10 +24,6 @@ def admin(login):
     return login(factories.user(Role.HUB_ADMIN, hub))
 
 
-def counts() -> tuple[int, int, int]:
-    return Person.objects.count(), Silo.objects.count(), AuditEvent.objects.count()
-
-
 def test_the_hub_admin_gets_the_upload_form(admin):
     page = admin.get("/people/import/").content.decode()
     assert '<label for="id_file">People CSV</label>' in page
@@ -41,7 +32,7 @@ def test_the_hub_admin_gets_the_upload_form(admin):
 
 
 def test_a_bad_file_shows_every_bad_line_and_imports_nothing(admin):
-    before = counts()
+    before = factories.org_counts()
     response = upload(admin, "email,name,title,silo\nann@x.com,Ann,Lead,Sales\nbob@,Bob,Clerk,"
                              "Sales\nann@x.com,Ann,Lead,Sales\ncat@x.com,,Lead,Sales\n")
     assert response.status_code == 200
@@ -52,7 +43,7 @@ def test_a_bad_file_shows_every_bad_line_and_imports_nothing(admin):
             in page)
     assert '<td>Line 5</td><td>missing name</td>' in page
     assert "Nothing was imported. Fix these lines and upload the file again." in page
-    assert counts() == before
+    assert factories.org_counts() == before
     assert not PeopleImport.objects.exists()
 
 
@@ -154,14 +145,14 @@ def test_only_the_hub_admin_may_import(login, role):
     silo = factories.silo("Sales")
     client = login(factories.user(role, silo))
     record = PeopleImport.objects.create(filename="p.csv", content=GOOD.encode())
-    before = counts()
+    before = factories.org_counts()
     assert client.get("/people/import/").status_code == 403
     assert upload(client, GOOD).status_code == 403
     assert client.get(f"/people/import/{record.pk}/").status_code == 403
     assert client.post(f"/people/import/{record.pk}/confirm/").status_code == 403
     record.refresh_from_db()
     assert record.status == ImportStatus.CHECKED
-    assert counts() == before
+    assert factories.org_counts() == before
 
 
 def test_the_import_pages_need_a_login(client):

@@ -26,8 +26,9 @@ def import_csv(data: bytes, actor: Actor = CLI):
     return apply_people_import(actor, plan)
 
 
-def counts() -> tuple[int, int, int]:
-    return Person.objects.count(), Silo.objects.count(), AuditEvent.objects.count()
+def outcome(result) -> tuple:
+    """What an import did: people created, updated and unchanged, and the silos it created."""
+    return result.created, result.updated, result.unchanged, result.silos_created
 
 
 def test_every_bad_line_is_named_with_its_reason():
@@ -125,12 +126,12 @@ def test_a_language_that_is_not_an_iso_code_is_refused():
 
 def test_a_bad_file_writes_nothing():
     factories.silo("Sales")
-    before = counts()
+    before = factories.org_counts()
     plan = parse_people_csv(csv("email,name,title,silo", "ann@x.com,Ann,Lead,Legal", "bob@,B,T,X"))
     assert plan.errors == [(3, 'malformed email "bob@"')]
     with pytest.raises(ValidationError):
         apply_people_import(CLI, plan)
-    assert counts() == before
+    assert factories.org_counts() == before
 
 
 def test_import_creates_people_missing_silos_and_managers_from_anywhere():
@@ -142,8 +143,7 @@ def test_import_creates_people_missing_silos_and_managers_from_anywhere():
         "bob@x.com,Bob Roe,Clerk,Legal & Privacy,boss@x.com,,,",
         "cat@x.com,Cat Ng,Lead,Legal & Privacy,,,,",
     ))
-    assert (result.created, result.updated, result.unchanged) == (3, 0, 0)
-    assert result.silos_created == ["Legal & Privacy"]
+    assert outcome(result) == (3, 0, 0, ["Legal & Privacy"])
     legal = Silo.objects.get(name="Legal & Privacy")
     assert (legal.kind, legal.parent, legal.slug) == (SiloKind.DEPARTMENT, None, "legal-privacy")
     ann = Person.objects.get(email="ann@x.com")
@@ -182,8 +182,7 @@ def test_reimport_updates_by_email_only_what_changed():
         "ANN@X.COM,Ann Lee,Senior Analyst,Legal,billing;refunds",
         "bob@x.com,Bob Roe,Clerk,Sales,",
     ))
-    assert (result.created, result.updated, result.unchanged) == (0, 1, 1)
-    assert result.silos_created == ["Legal"]
+    assert outcome(result) == (0, 1, 1, ["Legal"])
     ann = Person.objects.get(email="ann@x.com")
     assert (ann.title, ann.silo.name, ann.skills) == ("Senior Analyst", "Legal",
                                                       ["billing", "refunds"])
@@ -227,25 +226,25 @@ def test_reimporting_the_same_file_changes_nothing():
         "bob@x.com,Bob,Boss,Sales,,en;fr",
     )
     import_csv(data)
-    before = counts()
+    before = factories.org_counts()
     plan = parse_people_csv(data)
     assert (plan.creates, plan.updates, plan.unchanged, plan.new_silos) == (0, 0, 2, [])
     result = apply_people_import(CLI, plan)
     assert not result.changed_anything
     assert result.unchanged == 2
-    assert counts() == before
+    assert factories.org_counts() == before
 
 
 def test_the_plan_counts_what_the_import_will_do_and_writes_nothing():
     factories.person(factories.silo("Sales"), email="ann@x.com", name="Ann", title="Lead")
-    before = counts()
+    before = factories.org_counts()
     plan = parse_people_csv(csv(
         "email,name,title,silo",
         "ann@x.com,Ann,Lead,Sales",
         "bob@x.com,Bob,Clerk,Support",
     ))
     assert (plan.creates, plan.updates, plan.unchanged, plan.new_silos) == (1, 0, 1, ["Support"])
-    assert counts() == before
+    assert factories.org_counts() == before
 
 
 def test_audit_rows_are_those_every_create_writes():
@@ -265,10 +264,10 @@ def test_audit_rows_are_those_every_create_writes():
 def test_only_the_hub_may_import():
     captain = factories.actor(Role.CAPTAIN)
     plan = parse_people_csv(csv("email,name,title,silo", "ann@x.com,Ann,Lead,Sales"))
-    before = counts()
+    before = factories.org_counts()
     with pytest.raises(PermissionDenied):
         apply_people_import(captain, plan)
-    assert counts() == before
+    assert factories.org_counts() == before
     hub_admin = factories.actor(Role.HUB_ADMIN)
     assert apply_people_import(hub_admin, plan).created == 1
     row = AuditEvent.objects.get(object_type="org.person")
@@ -281,11 +280,11 @@ def test_the_import_checks_the_database_again_before_writing():
                                 "ann@x.com,Ann,Lead,Sales,boss@x.com"))
     assert plan.errors == []
     boss.delete()
-    before = counts()
+    before = factories.org_counts()
     with pytest.raises(ValidationError) as error:
         apply_people_import(CLI, plan)
     assert error.value.messages == ["line 2: unknown manager boss@x.com"]
-    assert counts() == before
+    assert factories.org_counts() == before
 
 
 def test_progress_is_reported_for_validating_and_writing():

@@ -1,18 +1,18 @@
 """The account registry pages: list with filters, register, show, edit, delete."""
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import IntegrityError
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 
 from unsilo.accounts import actions, queries
 from unsilo.accounts.forms import AccountFilterForm, AccountForm
 from unsilo.accounts.models import AccountStatus
 from unsilo.core import queries as core_queries
 from unsilo.core.actor import Actor
-from unsilo.core.forms import add_action_errors
+from unsilo.core.forms_actions import submit, success
+from unsilo.core.htmx import render_swappable
 from unsilo.core.permissions import can, can_somewhere, require
 from unsilo.org import queries as org_queries
 
@@ -54,23 +54,21 @@ def account_list(request):
         "page_query": page_query.urlencode(),
         "may_register": can_somewhere(actor, "accounts.manage"),
     }
-    template = "accounts/list.html#results" if request.htmx else "accounts/list.html"
-    return render(request, template, context)
+    return render_swappable(request, "accounts/list.html", "results", context)
 
 
 def _save(actor, form, account=None):
-    """Register or update from a valid form; None (errors on the form) when the rules refuse."""
+    """Register the valid form's account, or update `account` from it."""
     try:
         if account is None:
             return actions.register_account(actor, form.account_data(), form.steward_ids)
         data = {**form.account_data(), "stewards": form.steward_ids}
         return actions.update_account(actor, account, data)
-    except ValidationError as error:
-        add_action_errors(form, error)
-    except IntegrityError:
+    except IntegrityError as error:
         # Another registration of the same handle landed between the check and the save.
-        form.add_error("handle", "This handle on this network is already in the registry.")
-    return None
+        raise ValidationError(
+            {"handle": "This handle on this network is already in the registry."}
+        ) from error
 
 
 def account_new(request):
@@ -78,11 +76,8 @@ def account_new(request):
     if not can_somewhere(actor, "accounts.manage"):
         raise PermissionDenied("Your role may not register and change accounts.")
     form = AccountForm(request.POST or None, actor=actor)
-    if request.method == "POST" and form.is_valid():
-        account = _save(actor, form)
-        if account is not None:
-            messages.success(request, f"Registered {account}.")
-            return redirect("accounts:detail", pk=account.pk)
+    if account := submit(request, form, lambda: _save(actor, form)):
+        return success(request, f"Registered {account}.", "accounts:detail", pk=account.pk)
     return render(request, "accounts/form.html", {"form": form, "account": None})
 
 
@@ -109,9 +104,8 @@ def account_edit(request, pk: int):
         request.POST or None, actor=actor, account=account,
         initial=AccountForm.initial_for(account),
     )
-    if request.method == "POST" and form.is_valid() and _save(actor, form, account) is not None:
-        messages.success(request, f"Saved {account}.")
-        return redirect("accounts:detail", pk=account.pk)
+    if submit(request, form, lambda: _save(actor, form, account), instance=account):
+        return success(request, f"Saved {account}.", "accounts:detail", pk=account.pk)
     return render(request, "accounts/form.html", {"form": form, "account": account})
 
 
@@ -123,6 +117,5 @@ def account_delete(request, pk: int):
     if request.method == "POST":
         name = str(account)
         actions.delete_account(actor, account)
-        messages.success(request, f"Deleted {name} from the registry.")
-        return redirect("accounts:list")
+        return success(request, f"Deleted {name} from the registry.", "accounts:list")
     return render(request, "accounts/delete.html", {"account": account})

@@ -10,6 +10,7 @@ import uuid
 from collections.abc import Iterable
 
 from django.db import models
+from django.utils import timezone
 
 from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent
@@ -53,11 +54,13 @@ def diff(before: dict, after: dict) -> dict:
 
 
 def event(
-    actor: Actor, action: str, obj: models.Model, changes: dict, silo_id: int | None = None
+    actor: Actor, action: str, obj: models.Model, changes: dict, silo_id: int | None = None,
+    at: datetime.datetime | None = None,
 ) -> AuditEvent:
-    """An unsaved audit row; `record` saves one, bulk writers save many with bulk_create."""
+    """An unsaved audit row; `record` saves one, bulk writers save many (passing one `at`)."""
     return AuditEvent(
-        actor=actor.user,
+        at=at or timezone.now(),
+        actor_id=actor.user.pk if actor.user else None,
         actor_label=actor.label,
         via=actor.via,
         action=action,

@@ -1,32 +1,19 @@
 """The Admin area: the hub admin's home, the audit log, logins and roles, personal API tokens."""
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.http import require_POST
 
 from unsilo.core import actions, queries
 from unsilo.core.actor import Actor
-from unsilo.core.forms import (
-    AuditFilterForm,
-    LoginCreateForm,
-    LoginEditForm,
-    TokenForm,
-    add_action_errors,
-)
+from unsilo.core.forms import AuditFilterForm, LoginCreateForm, LoginEditForm, TokenForm
+from unsilo.core.forms_actions import submit, success
+from unsilo.core.htmx import int_or_none, render_swappable
 from unsilo.core.models import Role
 from unsilo.core.permissions import ANY, DESCRIPTIONS, GRANTS, OWN, can, require
 from unsilo.org import queries as org_queries
 
 SCOPE_WORDS = {ANY: "everywhere", OWN: "own silo only"}
-
-
-def _int(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 def role_matrix() -> list[dict]:
@@ -61,15 +48,14 @@ def audit_log(request):
     )
     page = queries.audit_log(
         actor, form.filters(),
-        older=_int(request.GET.get("older")), newer=_int(request.GET.get("newer")),
+        older=int_or_none(request.GET.get("older")), newer=int_or_none(request.GET.get("newer")),
     )
     # Cursor links keep the filters and drop the old cursor.
     params = request.GET.copy()
     for key in ("older", "newer"):
         params.pop(key, None)
     context = {"form": form, "page": page, "filter_query": params.urlencode()}
-    template = "core/audit.html#results" if request.htmx else "core/audit.html"
-    return render(request, template, context)
+    return render_swappable(request, "core/audit.html", "results", context)
 
 
 # Logins and roles ----------------------------------------------------------------------------
@@ -83,8 +69,7 @@ def users(request):
         "page": paginator.get_page(request.GET.get("page")),
         "q": q, "role": role, "roles": Role.choices,
     }
-    template = "core/users.html#results" if request.htmx else "core/users.html"
-    return render(request, template, context)
+    return render_swappable(request, "core/users.html", "results", context)
 
 
 def user_new(request):
@@ -93,19 +78,15 @@ def user_new(request):
     form = LoginCreateForm(
         request.POST or None, find_person=lambda email: queries.person_for_login(actor, email)
     )
-    if request.method == "POST" and form.is_valid():
+
+    def create():
         data = form.cleaned_data
-        try:
-            login = actions.create_login(
-                actor, email=data["email"], password=data["password"], role=data["role"],
-                person=form.person,
-            )
-        except ValidationError as error:
-            add_action_errors(form, error, rename={"person": "email"})
-        else:
-            role = login.get_role_display()
-            messages.success(request, f"{login.email} can now log in as {role}.")
-            return redirect("core:users")
+        return actions.create_login(actor, email=data["email"], password=data["password"],
+                                    role=data["role"], person=form.person)
+
+    if login := submit(request, form, create, rename={"person": "email"}):
+        role = login.get_role_display()
+        return success(request, f"{login.email} can now log in as {role}.", "core:users")
     return render(request, "core/users_form.html", {"form": form, "login": None})
 
 
@@ -114,14 +95,9 @@ def user_edit(request, pk: int):
     login = get_object_or_404(queries.logins(actor), pk=pk)
     form = LoginEditForm(request.POST or None, initial={"role": login.role,
                                                         "is_active": login.is_active})
-    if request.method == "POST" and form.is_valid():
-        try:
-            actions.update_login(actor, login, form.cleaned_data)
-        except ValidationError as error:
-            add_action_errors(form, error)
-        else:
-            messages.success(request, f"Saved {login.email}.")
-            return redirect("core:users")
+    if submit(request, form, lambda: actions.update_login(actor, login, form.cleaned_data),
+              instance=login):
+        return success(request, f"Saved {login.email}.", "core:users")
     return render(request, "core/users_form.html", {"form": form, "login": login})
 
 
@@ -133,13 +109,10 @@ def tokens(request):
     actor = Actor.for_user(request.user)
     form = TokenForm(request.POST or None)
     secret = new_token = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            new_token, secret = actions.create_token(actor, form.cleaned_data["name"])
-        except ValidationError as error:
-            add_action_errors(form, error)
-        else:
-            form = TokenForm()
+    created = submit(request, form, lambda: actions.create_token(actor, form.cleaned_data["name"]))
+    if created:
+        new_token, secret = created
+        form = TokenForm()
     response = render(request, "core/tokens.html", {
         "form": form, "tokens": queries.my_tokens(actor), "secret": secret,
         "new_token": new_token, "api_docs": "/api/v1/docs",
@@ -154,6 +127,5 @@ def token_revoke(request, pk: int):
     actor = Actor.for_user(request.user)
     token = get_object_or_404(queries.my_tokens(actor), pk=pk)
     actions.revoke_token(actor, token)
-    messages.success(request, f"Revoked {token.name}: it no longer works.")
-    return redirect("core:tokens")
+    return success(request, f"Revoked {token.name}: it no longer works.", "core:tokens")
 

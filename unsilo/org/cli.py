@@ -1,11 +1,10 @@
 """`unsilo org …`: the organisation from the command line."""
 
-import getpass
 import sys
 
 import click
 
-from unsilo import config
+from unsilo import cli_support
 
 PHASES = {"validating": "Validating", "writing": "Writing   "}
 
@@ -60,26 +59,13 @@ def import_people(file, dry_run: bool) -> None:
     file has. Silos the file names that do not exist yet are created. If any line is wrong,
     every wrong line is listed and nothing is imported.
     """
-    config.setup_django()
-    from django.db import DatabaseError
-
-    data = file.read()
-    name = getattr(file, "name", "the file")
-    try:
-        _import(data, name, dry_run)
-    except DatabaseError as error:
-        reason = (str(error).strip().splitlines() or [type(error).__name__])[0]
-        raise click.ClickException(
-            f"The database refused the import ({reason}); nothing was imported. "
-            "On a new installation, run `unsilo migrate` first."
-        ) from error
+    cli_support.start()
+    _import(file.read(), getattr(file, "name", "the file"), dry_run)
 
 
 def _import(data: bytes, name: str, dry_run: bool) -> None:
     from django.core.exceptions import PermissionDenied, ValidationError
 
-    from unsilo.core.actor import Actor
-    from unsilo.core.models import Via
     from unsilo.org.importer import apply_people_import, parse_people_csv
 
     bars = _ProgressBars()
@@ -105,9 +91,8 @@ def _import(data: bytes, name: str, dry_run: bool) -> None:
                 "Nothing was written."
             )
         return
-    actor = Actor.system(via=Via.CLI, label=f"cli:{getpass.getuser()}")
     try:
-        result = apply_people_import(actor, plan, progress=bars)
+        result = apply_people_import(cli_support.actor(), plan, progress=bars)
     except (ValidationError, PermissionDenied) as error:
         bars.close()  # end the bar's line before the reasons
         messages = error.messages if isinstance(error, ValidationError) else [str(error)]

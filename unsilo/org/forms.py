@@ -17,18 +17,6 @@ def split_list(text: str) -> list[str]:
     return list(dict.fromkeys(item for item in items if item))
 
 
-def show_errors(form: forms.Form, error: ValidationError, aliases: dict | None = None) -> None:
-    """Put an action's ValidationError on the form: next to its field, or above the form."""
-    aliases = aliases or {}
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for name, errors in error.error_dict.items():
-        name = aliases.get(name, name)
-        for e in errors:
-            form.add_error(name if name in form.fields else None, e)
-
-
 class OrgForm(forms.Form):
     def __init__(self, *args, **kwargs):
         # Labels read as in the rest of the app: "Email", not "Email:".

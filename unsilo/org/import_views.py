@@ -7,10 +7,10 @@ from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
-from django.utils.cache import patch_vary_headers
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from unsilo.core.actor import Actor
+from unsilo.core.htmx import render_swappable
 from unsilo.org import import_actions
 from unsilo.org.importer_checks import COLUMNS
 
@@ -51,12 +51,7 @@ def upload(request):
 @require_GET
 def detail(request, pk: int):
     record = import_actions.people_import(Actor.for_user(request.user), pk)
-    partial = request.htmx and not request.htmx.history_restore_request
-    response = render(request, "org/import_detail.html#status" if partial
-                      else "org/import_detail.html", {"record": record})
-    # The same URL answers with a page or a fragment: caches must keep them apart.
-    patch_vary_headers(response, ["HX-Request"])
-    return response
+    return render_swappable(request, "org/import_detail.html", "status", {"record": record})
 
 
 @require_POST

@@ -18,7 +18,7 @@ from unsilo.core import audit
 from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent
 from unsilo.org.importer_checks import PersonRow
-from unsilo.org.models import Person, Silo
+from unsilo.org.models import Person, Silo, search_text
 
 # Emails per query when looking people up: under SQLite's 999 parameters.
 CHUNK = 900
@@ -220,7 +220,7 @@ def _levels(rows: list[PersonRow]) -> tuple[list[list[PersonRow]], list[PersonRo
 def update_people(actor: Actor, columns: tuple[str, ...], changes: Changes,
                   created: dict[str, int], now: datetime.datetime, meter: Meter) -> None:
     """Change the people whose row differs, only in the columns the file has."""
-    fields = ["name", "title", "silo", "updated_at"]
+    fields = ["name", "title", "silo", "updated_at", "search"]
     fields += [name for name in ("skills", "languages", "timezone") if name in columns]
     if "manager_email" in columns:
         fields.append("manager")
@@ -235,6 +235,7 @@ def update_people(actor: Actor, columns: tuple[str, ...], changes: Changes,
             for name, value in values.items():
                 setattr(person, name, value)
             person.updated_at = now
+            person.search = search_text(person.name, person.email, person.title, person.skills)
             people.append(person)
             events.append(audit.event(actor, "update", person,
                                       audit.diff(before, audit.snapshot(person)), person.silo_id))
@@ -259,6 +260,7 @@ def _new_person(row: PersonRow, silo_id: int, manager_id: int | None,
     for name, f in _CALLABLE_DEFAULTS:
         if name not in values:
             values[name] = f.get_default()
+    values["search"] = search_text(row.name, row.email, row.title, values["skills"])
     person = Person.__new__(Person)
     person.__dict__.update(values, _state=ModelState())
     return person

@@ -33,6 +33,31 @@ class Silo(models.Model):
         return self.kind == SiloKind.HUB
 
 
+def search_text(name: str, email: str, title: str, skills: list) -> str:
+    """What people search matches: " name email", then tab, space and skill for each skill, a
+    tab, and last a newline, space and the title.
+
+    Lowercased with whitespace squeezed, as queries.people does to what it looks for. Every
+    word follows a space, so " wu" finds the words that start with "wu"; no field keeps a tab
+    or a newline, so tab, space, "billing", tab finds that whole skill only, and whatever
+    follows the newline is the title.
+    """
+    def words(*parts) -> str:
+        return "".join(f" {squeeze(part)}" for part in parts if squeeze(part))
+
+    skill_list = "".join(f"\t{words(skill)}" for skill in skills or ())
+    return f"{words(name, email)}{skill_list}\t\n{words(title)}".lower()
+
+
+def squeeze(text) -> str:
+    """`text` with each run of whitespace (tabs, newlines…) made one space, trimmed."""
+    return " ".join(str(text).split())
+
+
+# The fields search_text() is made of.
+SEARCHED = {"name", "email", "title", "skills"}
+
+
 class Person(models.Model):
     """Everyone in the company belongs to one silo. Logins are separate (core.User)."""
 
@@ -51,6 +76,12 @@ class Person(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
+    # Derived from name, email, title and skills by search_text(); PostgreSQL indexes it with
+    # trigrams (migration 0003), so a search is one indexed LIKE instead of four scans.
+    search = models.TextField(default="", editable=False)
+
+    # The search column only repeats audited fields: kept out of audit diffs.
+    AUDIT_REDACT = ("search",)
 
     class Meta:
         ordering = ["name", "id"]
@@ -61,6 +92,14 @@ class Person(models.Model):
 
     def __str__(self):
         return f"{self.name} <{self.email}>"
+
+    def save(self, *args, **kwargs):
+        # Every save keeps the search column in step, whoever changed the fields it is made of.
+        self.search = search_text(self.name, self.email, self.title, self.skills)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and SEARCHED.intersection(update_fields):
+            kwargs["update_fields"] = {*update_fields, "search"}
+        super().save(*args, **kwargs)
 
 
 class SeatRole(models.TextChoices):

@@ -2,11 +2,12 @@
 
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db import connection
+from django.db.models import Count, F, Lookup, Prefetch, QuerySet
 
 from unsilo.core.actor import Actor
 from unsilo.core.permissions import require
-from unsilo.org.models import Person, SeatMember, SeatRole, Silo
+from unsilo.org.models import Person, SeatMember, SeatRole, Silo, squeeze
 
 
 def silos(actor: Actor) -> QuerySet[Silo]:
@@ -14,19 +15,49 @@ def silos(actor: Actor) -> QuerySet[Silo]:
     return Silo.objects.select_related("parent")
 
 
-def people(actor: Actor, *, q: str = "", silo: Silo | int | None = None) -> QuerySet[Person]:
-    """People, newest filters first; `q` matches name, email, title or a skill."""
+def people(actor: Actor, *, q: str = "", silo: Silo | int | None = None, title: str = "",
+           skill: str = "") -> QuerySet[Person]:
+    """People by name; `q` matches name, email, title or a skill, `title` the title and `skill`
+    one whole skill, all in any case."""
     require(actor, "org.view")
     rows = Person.objects.select_related("silo")
     if silo:
         rows = rows.filter(silo=silo)
-    q = q.strip()
-    if q:
-        rows = rows.filter(
-            Q(name__icontains=q) | Q(email__icontains=q) | Q(title__icontains=q)
-            | Q(skills__icontains=q)
-        )
+    for pattern in _search_patterns(q, title, skill):
+        rows = rows.filter(Like(F("search"), pattern))
     return rows.order_by("name", "id")
+
+
+def _search_patterns(q: str, title: str, skill: str) -> list[str]:
+    """LIKE patterns over Person.search (see search_text) that PostgreSQL's indexes serve."""
+    q, title, skill = (squeeze(text).lower() for text in (q, title, skill))
+    escape = connection.ops.prep_for_like_query
+    patterns = []
+    # Three letters or more match anywhere (trigrams). Fewer have no trigram and would match
+    # most of the company: one letter matches the start of the name (the prefix index), two
+    # the start of any word (trigrams know where words start).
+    if len(q) == 1:
+        patterns.append(f" {escape(q)}%")
+    elif len(q) == 2:
+        patterns.append(f"% {escape(q)}%")
+    elif q:
+        patterns.append(f"%{escape(q)}%")
+    if title:
+        patterns.append(f"%\n%{escape(title)}%")
+    if skill:
+        patterns.append(f"%\t {escape(skill)}\t%")
+    return patterns
+
+
+class Like(Lookup):
+    """`lhs LIKE pattern`, the pattern as given: its caller escapes what users typed."""
+
+    lookup_name = "like"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} LIKE {rhs} ESCAPE '\\'", [*lhs_params, *rhs_params]
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Reads the organisation pages need beyond queries.py, checked against the reader's role."""
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, Prefetch, QuerySet, Window
+from django.db.models import Prefetch, QuerySet
 
 from unsilo.accounts.models import Account
 from unsilo.core.actor import Actor
@@ -43,10 +43,11 @@ def silos_where(actor: Actor, perm: str) -> QuerySet[Silo]:
 def directory_page(rows: QuerySet[Person], number, *, per_page: int, searching: bool) -> Page:
     """One page of a people list in two queries, fast at 100,000 people.
 
-    Listing: a count, then the rows whose ids the page reads off the (name, id) or
-    (silo, name, id) index, so even a deep page skips rows inside the index. Searching: the
-    page's ids with the number of matches alongside, in one scan, so a rare word neither scans
-    twice nor walks the whole index looking for fifty matches; then those rows.
+    The page's rows are those whose ids it reads off the (name, id) or (silo, name, id) index,
+    so even a deep page skips rows inside the index; a search finds them through the search
+    indexes. Listing: a count first. Searching: the rows first, as a page that is not full
+    ends the list and so tells the count (a rare word is looked for once); only a full page,
+    or one past the end, costs a count.
     """
     paginator = Paginator(rows, per_page)
     try:
@@ -54,12 +55,16 @@ def directory_page(rows: QuerySet[Person], number, *, per_page: int, searching: 
     except (TypeError, ValueError):
         number = 1
     if searching:
-        counted = rows.annotate(matches=Window(Count("pk"))).values_list("pk", "matches")
-        hits = list(counted[(number - 1) * per_page:number * per_page])
-        if hits or number == 1:
-            paginator.count = hits[0][1] if hits else 0
-            return Page(rows.filter(pk__in=[pk for pk, _ in hits]), number, paginator)
+        people = list(_page_rows(rows, number, per_page))
+        if 0 < len(people) < per_page or (number == 1 and not people):
+            paginator.count = (number - 1) * per_page + len(people)
+        if people or number == 1:
+            return Page(people, number, paginator)
     # Past the last page: show the last one, as Paginator.get_page does.
     number = min(number, paginator.num_pages)
+    return Page(_page_rows(rows, number, per_page), number, paginator)
+
+
+def _page_rows(rows: QuerySet[Person], number: int, per_page: int) -> QuerySet[Person]:
     ids = rows.values_list("pk", flat=True)[(number - 1) * per_page:number * per_page]
-    return Page(rows.filter(pk__in=ids), number, paginator)
+    return rows.filter(pk__in=ids)

@@ -3,7 +3,6 @@
 from datetime import datetime
 from typing import Annotated
 
-from django.db.models import Q
 from ninja import Field, FilterLookup, FilterSchema, Schema
 from pydantic import model_validator
 
@@ -117,15 +116,13 @@ class PersonPatch(Schema):
         return self
 
 
-class PersonFilter(FilterSchema):
-    title: Annotated[str | None, FilterLookup("title__icontains")] = Field(
-        None, description="Title contains."
-    )
-    skill: str | None = Field(None, description="Has this skill (whole skill, any case).")
+class PersonFilter(Schema):
+    """The people list's filters; queries.people applies them."""
 
-    def filter_skill(self, value) -> Q:
-        # Skills are a JSON list; matching the quoted item works the same on SQLite and Postgres.
-        return Q(skills__icontains=f'"{value}"') if value else Q()
+    q: str = Field("", description="Name, email, title or a skill contains (any case).")
+    silo_id: int | None = Field(None, description="Only this silo (not the silos inside it).")
+    title: str | None = Field(None, description="Title contains.")
+    skill: str | None = Field(None, description="Has this skill (whole skill, any case).")
 
 
 # Seats -------------------------------------------------------------------------------------

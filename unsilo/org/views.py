@@ -8,17 +8,20 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.cache import patch_vary_headers
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from unsilo.core.actor import Actor
+from unsilo.core.forms_actions import submit, success
+from unsilo.core.htmx import int_or_none, render_swappable
 from unsilo.core.permissions import can, can_somewhere, require
 from unsilo.org import actions, queries, queries_pages
-from unsilo.org.forms import PersonForm, SeatForm, SiloDescriptionForm, SiloForm, show_errors
+from unsilo.org.forms import PersonForm, SeatForm, SiloDescriptionForm, SiloForm
 from unsilo.org.models import SeatRole
 
 PER_PAGE = 50
+# The action names a person's manager; the form asks for the manager's email.
+MANAGER_FIELD = {"manager": "manager_email"}
 # What a list of people shows; the rest of each row stays in the database.
 PERSON_LIST_FIELDS = ("id", "name", "email", "title", "skills", "silo__id", "silo__name",
                       "silo__slug", "silo__kind")
@@ -26,26 +29,6 @@ PERSON_LIST_FIELDS = ("id", "name", "email", "title", "skills", "silo__id", "sil
 
 def _actor(request) -> Actor:
     return Actor.for_user(request.user)
-
-
-def _wants_partial(request) -> bool:
-    """An htmx swap gets only the changing part; a history restore needs the whole page."""
-    return bool(request.htmx) and not request.htmx.history_restore_request
-
-
-def _render_swappable(request, template: str, partial: str, context: dict):
-    name = f"{template}#{partial}" if _wants_partial(request) else template
-    response = render(request, name, context)
-    # The same URL answers with a page or a fragment: caches must keep them apart.
-    patch_vary_headers(response, ["HX-Request"])
-    return response
-
-
-def _int_or_none(value) -> int | None:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
 
 
 # The table ---------------------------------------------------------------------------------
@@ -78,7 +61,7 @@ def table(request):
         },
         "hubs": [s.silo for s in seats if s.silo.is_hub],
     }
-    return _render_swappable(request, "org/table.html", "seats", context)
+    return render_swappable(request, "org/table.html", "seats", context)
 
 
 # Silos -------------------------------------------------------------------------------------
@@ -120,15 +103,9 @@ def silo_new(request):
     actor = _actor(request)
     require(actor, "org.manage_silos")
     form = SiloForm(actor, request.POST or None, initial={"parent": request.GET.get("parent")})
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = actions.create_silo(actor, **form.to_data())
-        except ValidationError as error:
-            show_errors(form, error)
-        else:
-            messages.success(request, f"Silo {new.name} created. Its seat is empty until "
-                                      "someone takes it.")
-            return redirect("org:silo", slug=new.slug)
+    if new := submit(request, form, lambda: actions.create_silo(actor, **form.to_data())):
+        return success(request, f"Silo {new.name} created. Its seat is empty until someone "
+                                "takes it.", "org:silo", slug=new.slug)
     return render(request, "org/silo_form.html", {"form": form, "silo": None})
 
 
@@ -146,15 +123,9 @@ def silo_edit(request, slug):
         require(actor, "org.edit_silo", silo.pk)
         form_class, initial = SiloDescriptionForm, {"description": silo.description}
     form = form_class(actor, request.POST or None, initial=initial, silo=silo)
-    if request.method == "POST" and form.is_valid():
-        try:
-            silo = actions.update_silo(actor, silo, form.to_data())
-        except ValidationError as error:
-            silo.refresh_from_db()  # the refused values must not show as the silo's own
-            show_errors(form, error)
-        else:
-            messages.success(request, f"Silo {silo.name} saved.")
-            return redirect("org:silo", slug=silo.slug)
+    if submit(request, form, lambda: actions.update_silo(actor, silo, form.to_data()),
+              instance=silo):
+        return success(request, f"Silo {silo.name} saved.", "org:silo", slug=silo.slug)
     return render(request, "org/silo_form.html", {"form": form, "silo": silo})
 
 
@@ -170,8 +141,7 @@ def silo_delete(request, slug):
     except ValidationError as error:
         messages.error(request, f"{silo.name} was not deleted. {' '.join(error.messages)}")
         return redirect("org:silo", slug=silo.slug)
-    messages.success(request, f"Silo {silo.name} deleted.")
-    return redirect("org:table")
+    return success(request, f"Silo {silo.name} deleted.", "org:table")
 
 
 # Seats -------------------------------------------------------------------------------------
@@ -183,15 +153,14 @@ def seat_add(request, slug):
     silo = get_object_or_404(queries.silos(actor), slug=slug)
     require(actor, "org.manage_seat", silo.pk)
     form = SeatForm(actor, request.POST)
-    if form.is_valid():
-        try:
-            member = actions.seat_person(actor, silo, form.person, form.cleaned_data["role"])
-        except ValidationError as error:
-            show_errors(form, error, aliases={"person": "email"})
-        else:
-            messages.success(request, f"{member.person.name} now holds {silo.name}'s seat as "
-                                      f"{member.get_role_display().lower()}.")
-            return redirect("org:silo", slug=silo.slug)
+
+    def seat():
+        return actions.seat_person(actor, silo, form.person, form.cleaned_data["role"])
+
+    if member := submit(request, form, seat, rename={"person": "email"}):
+        role = member.get_role_display().lower()
+        return success(request, f"{member.person.name} now holds {silo.name}'s seat as {role}.",
+                       "org:silo", slug=silo.slug)
     return _silo_page(request, actor, silo, seat_form=form)
 
 
@@ -201,8 +170,8 @@ def seat_remove(request, slug, member_id):
     silo = get_object_or_404(queries.silos(actor), slug=slug)
     member = get_object_or_404(queries_pages.seat_members(actor, silo), pk=member_id)
     actions.unseat_person(actor, member)
-    messages.success(request, f"{member.person.name} no longer holds {silo.name}'s seat.")
-    return redirect("org:silo", slug=silo.slug)
+    return success(request, f"{member.person.name} no longer holds {silo.name}'s seat.",
+                   "org:silo", slug=silo.slug)
 
 
 # People ------------------------------------------------------------------------------------
@@ -212,7 +181,7 @@ def seat_remove(request, slug, member_id):
 def people(request):
     actor = _actor(request)
     q = request.GET.get("q", "").strip()[:200]
-    silo_id = _int_or_none(request.GET.get("silo"))
+    silo_id = int_or_none(request.GET.get("silo"))
     rows = queries.people(actor, q=q, silo=silo_id).only(*PERSON_LIST_FIELDS)
     page = queries_pages.directory_page(rows, request.GET.get("page"), per_page=PER_PAGE,
                                         searching=bool(q))
@@ -225,7 +194,7 @@ def people(request):
         "filters": urlencode(filters),
         "may_add": can_somewhere(actor, "org.manage_people"),
     }
-    return _render_swappable(request, "org/people.html", "results", context)
+    return render_swappable(request, "org/people.html", "results", context)
 
 
 @require_GET
@@ -250,16 +219,11 @@ def person_new(request):
     actor = _actor(request)
     if not can_somewhere(actor, "org.manage_people"):
         raise PermissionDenied("Your role may not add, edit and remove people.")
-    initial = {"silo": _int_or_none(request.GET.get("silo")) or actor.silo_id}
+    initial = {"silo": int_or_none(request.GET.get("silo")) or actor.silo_id}
     form = PersonForm(actor, request.POST or None, initial=initial)
-    if request.method == "POST" and form.is_valid():
-        try:
-            new = actions.create_person(actor, form.to_data())
-        except ValidationError as error:
-            show_errors(form, error, aliases={"manager": "manager_email"})
-        else:
-            messages.success(request, f"{new.name} added to {new.silo.name}.")
-            return redirect("org:person", pk=new.pk)
+    if new := submit(request, form, lambda: actions.create_person(actor, form.to_data()),
+                     rename=MANAGER_FIELD):
+        return success(request, f"{new.name} added to {new.silo.name}.", "org:person", pk=new.pk)
     return render(request, "org/person_form.html", {"form": form, "person": None})
 
 
@@ -269,15 +233,9 @@ def person_edit(request, pk):
     someone = get_object_or_404(queries.people(actor).select_related("manager"), pk=pk)
     require(actor, "org.manage_people", someone.silo_id)
     form = PersonForm(actor, request.POST or None, person=someone)
-    if request.method == "POST" and form.is_valid():
-        try:
-            someone = actions.update_person(actor, someone, form.to_data())
-        except ValidationError as error:
-            someone.refresh_from_db()
-            show_errors(form, error, aliases={"manager": "manager_email"})
-        else:
-            messages.success(request, f"{someone.name} saved.")
-            return redirect("org:person", pk=someone.pk)
+    if submit(request, form, lambda: actions.update_person(actor, someone, form.to_data()),
+              rename=MANAGER_FIELD, instance=someone):
+        return success(request, f"{someone.name} saved.", "org:person", pk=someone.pk)
     return render(request, "org/person_form.html", {"form": form, "person": someone})
 
 
@@ -289,5 +247,5 @@ def person_delete(request, pk):
         require(actor, "org.manage_people", someone.silo_id)
         return render(request, "org/person_delete.html", {"person": someone})
     actions.delete_person(actor, someone)
-    messages.success(request, f"{someone.name} removed from {someone.silo.name}.")
-    return redirect(f"{reverse('org:people')}?{urlencode({'silo': someone.silo_id})}")
+    return success(request, f"{someone.name} removed from {someone.silo.name}.",
+                   f"{reverse('org:people')}?{urlencode({'silo': someone.silo_id})}")
