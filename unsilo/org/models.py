@@ -76,11 +76,11 @@ class Person(models.Model):
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=now)
     updated_at = models.DateTimeField(default=now)
-    # Derived from name, email, title and skills by search_text(); PostgreSQL indexes it with
-    # trigrams (migration 0003), so a search is one indexed LIKE instead of four scans.
+    # Made by search_text() from name, email, title and skills, and indexed (migration 0003):
+    # a search is one indexed LIKE instead of four scans.
     search = models.TextField(default="", editable=False)
 
-    # The search column only repeats audited fields: kept out of audit diffs.
+    # The search column only repeats audited fields: its text stays out of audit rows.
     AUDIT_REDACT = ("search",)
 
     class Meta:

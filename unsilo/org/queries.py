@@ -4,6 +4,8 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Count, F, Lookup, Prefetch, QuerySet
+from django.db.models.functions import Left
+from django.db.models.lookups import Exact
 
 from unsilo.core.actor import Actor
 from unsilo.core.permissions import require
@@ -23,30 +25,30 @@ def people(actor: Actor, *, q: str = "", silo: Silo | int | None = None, title: 
     rows = Person.objects.select_related("silo")
     if silo:
         rows = rows.filter(silo=silo)
-    for pattern in _search_patterns(q, title, skill):
-        rows = rows.filter(Like(F("search"), pattern))
+    for condition in _search_conditions(q, title, skill):
+        rows = rows.filter(condition)
     return rows.order_by("name", "id")
 
 
-def _search_patterns(q: str, title: str, skill: str) -> list[str]:
-    """LIKE patterns over Person.search (see search_text) that PostgreSQL's indexes serve."""
+def _search_conditions(q: str, title: str, skill: str) -> list[Lookup]:
+    """Conditions on Person.search (see search_text) that its indexes serve (migration 0003)."""
     q, title, skill = (squeeze(text).lower() for text in (q, title, skill))
     escape = connection.ops.prep_for_like_query
-    patterns = []
+    conditions = []
     # Three letters or more match anywhere (trigrams). Fewer have no trigram and would match
-    # most of the company: one letter matches the start of the name (the prefix index), two
-    # the start of any word (trigrams know where words start).
+    # most of the company: one letter matches the start of the name (an index on the first two
+    # characters, " a"), two the start of any word (trigrams know where words start).
     if len(q) == 1:
-        patterns.append(f" {escape(q)}%")
+        conditions.append(Exact(Left("search", 2), f" {q}"))
     elif len(q) == 2:
-        patterns.append(f"% {escape(q)}%")
+        conditions.append(Like(F("search"), f"% {escape(q)}%"))
     elif q:
-        patterns.append(f"%{escape(q)}%")
+        conditions.append(Like(F("search"), f"%{escape(q)}%"))
     if title:
-        patterns.append(f"%\n%{escape(title)}%")
+        conditions.append(Like(F("search"), f"%\n%{escape(title)}%"))
     if skill:
-        patterns.append(f"%\t {escape(skill)}\t%")
-    return patterns
+        conditions.append(Like(F("search"), f"%\t {escape(skill)}\t%"))
+    return conditions
 
 
 class Like(Lookup):

@@ -119,7 +119,10 @@ class PersonPatch(Schema):
 class PersonFilter(Schema):
     """The people list's filters; queries.people applies them."""
 
-    q: str = Field("", description="Name, email, title or a skill contains (any case).")
+    q: str = Field("", description=(
+        "Name, email, title or a skill contains this, in any case. One letter: the name starts "
+        "with it; two: a word of them starts with these."
+    ))
     silo_id: int | None = Field(None, description="Only this silo (not the silos inside it).")
     title: str | None = Field(None, description="Title contains.")
     skill: str | None = Field(None, description="Has this skill (whole skill, any case).")

@@ -7,10 +7,11 @@ from unsilo.org.models import search_text
 
 BATCH = 2000
 INDEXES = {
-    # PostgreSQL: trigrams serve `search LIKE '%word%'`, the pattern btree `LIKE ' a%'`.
+    # PostgreSQL: trigrams serve `search LIKE '%word%'`; the first two characters (a space and
+    # the name's initial) serve one-letter searches, for which trigrams would read everyone.
     "postgresql": {
         "org_person_search_trgm": "USING gin (search gin_trgm_ops)",
-        "org_person_search_prefix": "(search text_pattern_ops)",
+        "org_person_search_initial": "(left(search, 2))",
     },
     # SQLite cannot use an index for LIKE '%word%', but scans this one instead of the table
     # (a third of the reading), and walks it in name order for a page without a row lookup.
