@@ -26,8 +26,9 @@ def _plain(value):
     return value
 
 
-# Bookkeeping that changes with every save says nothing a reader of the log needs.
-NOT_AUDITED = {"updated_at", "last_login", "failed_logins", "locked_until"}
+# Bookkeeping that changes with every save, or repeats other fields (Person.search), says
+# nothing a reader of the log needs.
+NOT_AUDITED = {"updated_at", "last_login", "failed_logins", "locked_until", "search"}
 
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:
