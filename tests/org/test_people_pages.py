@@ -384,3 +384,17 @@ def test_an_unknown_person_is_a_404(login):
     client = login(f.user(Role.HUB_ADMIN))
     assert client.get("/people/999999/").status_code == 404
     assert client.post("/people/999999/delete/").status_code == 404
+
+
+def test_removing_one_of_only_two_stewards_is_refused_with_a_reason(login):
+    from tests import factories
+    from unsilo.core.models import Role
+
+    account = factories.account(stewards=2)
+    steward = account.stewards.first()
+    admin = factories.user(Role.HUB_ADMIN)
+    response = login(admin).post(f"/people/{steward.pk}/delete/", follow=True)
+    assert response.status_code == 200
+    assert "was not removed" in response.content.decode()
+    assert "name another steward first" in response.content.decode()
+    assert account.stewards.filter(pk=steward.pk).exists()

@@ -246,6 +246,10 @@ def person_delete(request, pk):
     if request.method == "GET":
         require(actor, "org.manage_people", someone.silo_id)
         return render(request, "org/person_delete.html", {"person": someone})
-    actions.delete_person(actor, someone)
+    try:
+        actions.delete_person(actor, someone)
+    except ValidationError as error:
+        messages.error(request, f"{someone.name} was not removed. {' '.join(error.messages)}")
+        return redirect("org:person", pk=someone.pk)
     return success(request, f"{someone.name} removed from {someone.silo.name}.",
                    f"{reverse('org:people')}?{urlencode({'silo': someone.silo_id})}")
