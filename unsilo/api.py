@@ -123,8 +123,12 @@ def invalid_input(request, exc):
 # Each app adds its Router here.
 from unsilo.accounts.api import router as accounts_router  # noqa: E402
 from unsilo.core.api import router as core_router  # noqa: E402
+from unsilo.inbox.api import router as inbox_router  # noqa: E402
+from unsilo.inbox.api_messages import router as messages_router  # noqa: E402
 from unsilo.org.api import router as org_router  # noqa: E402
 
 api.add_router("/", core_router)
 api.add_router("/", org_router)
 api.add_router("/accounts", accounts_router)
+api.add_router("/", messages_router)
+api.add_router("/", inbox_router)

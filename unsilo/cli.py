@@ -101,8 +101,9 @@ def _serve(host: str, port: int, *, threads: int, embedded_worker: bool, logins=
         for role, email in logins:
             click.echo(f"  {role:<14} {email}")
     signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
-    click.echo("Press Ctrl-C to stop.\n")
     try:
+        # Inside the try: a signal that arrives right after this line still stops cleanly.
+        click.echo("Press Ctrl-C to stop.\n")
         server.run()
     except KeyboardInterrupt:
         pass
@@ -167,6 +168,9 @@ def _add_app_commands() -> None:
     from unsilo.org.cli import org
 
     main.add_command(org)
+    from unsilo.inbox.cli import register
+
+    register(main)
 
 
 _add_app_commands()

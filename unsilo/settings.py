@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "unsilo.core",
     "unsilo.org",
     "unsilo.accounts",
+    "unsilo.inbox",
 ]
 
 MIDDLEWARE = [

@@ -14,10 +14,11 @@ urlpatterns = [
     path("people/import/", include("unsilo.org.import_urls")),
     path("", include("unsilo.org.urls")),
     path("accounts/", include("unsilo.accounts.urls")),
+    path("inbox/", include("unsilo.inbox.urls")),
     path("", include("unsilo.core.urls")),
 ]
 
-for section in core_views.COMING:
+for section in core_views.COMING.keys() - {"inbox"}:
     urlpatterns.append(
         path(f"{section}/", core_views.coming, {"section": section}, name=section)
     )

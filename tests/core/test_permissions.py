@@ -22,6 +22,11 @@ EXPECTED = {
     "org.manage_people": ({HUB, CAP}, {HUB}),
     "org.manage_seat": ({HUB, CAP}, {HUB}),
     "accounts.manage": ({HUB, CAP}, {HUB}),
+    "inbox.view": ({HUB, CAP, RESP, REV, VIEW}, {HUB, VIEW}),
+    "inbox.respond": ({HUB, CAP, RESP}, {HUB}),
+    "inbox.ingest": ({HUB}, {HUB}),
+    "inbox.manage_routing": ({HUB}, {HUB}),
+    "inbox.manage_silo_inbox": ({HUB, CAP}, {HUB}),
     "core.view_audit": ({HUB}, {HUB}),
     "core.manage_users": ({HUB}, {HUB}),
 }

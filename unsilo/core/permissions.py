@@ -25,6 +25,18 @@ GRANTS: dict[str, dict[str, str]] = {
     "org.manage_seat": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
     # The registry: the hub anywhere, captains for accounts their silo owns.
     "accounts.manage": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
+    # The inbox. Reading: the hub and viewers everywhere, everyone else their own silo (plus
+    # what is assigned to them or what they are consulted on; see inbox/queries.py).
+    "inbox.view": {Role.HUB_ADMIN: ANY, Role.VIEWER: ANY, Role.CAPTAIN: OWN,
+                   Role.RESPONDER: OWN, Role.REVIEWER: OWN},
+    # Work a conversation: reply, note, assign, consult, hand off, resolve, reopen.
+    "inbox.respond": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN, Role.RESPONDER: OWN},
+    # Messages in through the API or the CLI (integrators hold a hub admin's token).
+    "inbox.ingest": {Role.HUB_ADMIN: ANY},
+    # Routing rules, the triage threshold and the history the model learns from: the hub.
+    "inbox.manage_routing": {Role.HUB_ADMIN: ANY},
+    # A silo's saved replies, SLA targets, business hours and people's absences.
+    "inbox.manage_silo_inbox": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
     # The platform: the hub.
     "core.view_audit": {Role.HUB_ADMIN: ANY},
     "core.manage_users": {Role.HUB_ADMIN: ANY},
@@ -39,6 +51,11 @@ DESCRIPTIONS = {
     "org.manage_people": "add, edit and remove people",
     "org.manage_seat": "choose a silo's captains and delegates",
     "accounts.manage": "register and change accounts",
+    "inbox.view": "read conversations",
+    "inbox.respond": "work on conversations",
+    "inbox.ingest": "send messages into the inbox",
+    "inbox.manage_routing": "change routing rules, the triage threshold and routing history",
+    "inbox.manage_silo_inbox": "change saved replies, SLA targets, business hours and absences",
     "core.view_audit": "read the audit log",
     "core.manage_users": "give people logins and roles",
 }

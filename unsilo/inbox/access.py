@@ -1,0 +1,51 @@
+"""Who may see and work on which conversation. Every inbox query and action asks here.
+
+The inbox grants are per silo (core/permissions.py). On top of them, a person may always see
+and work on what is assigned to them, and on a conversation they are consulted on — wherever it
+sits: that is how an expert from another silo answers without taking it over.
+"""
+
+from django.db.models import Exists, OuterRef, Q
+
+from unsilo.core.actor import Actor
+from unsilo.core.permissions import ANY, GRANTS, can
+from unsilo.inbox.models import Consult, ConsultStatus, Conversation
+
+
+def person_id(actor: Actor) -> int | None:
+    return actor.user.person_id if actor.user else None
+
+
+def _consulted(actor: Actor):
+    return Exists(Consult.objects.filter(conversation=OuterRef("pk"), expert_id=person_id(actor),
+                                         status=ConsultStatus.OPEN))
+
+
+def visible(actor: Actor) -> Q:
+    """A filter on Conversation: the conversations the actor may read."""
+    if actor.is_system or GRANTS["inbox.view"].get(actor.role) == ANY:
+        return Q()
+    mine = person_id(actor)
+    if mine is None:
+        return Q(pk__in=[])
+    return Q(silo_id=actor.silo_id) | Q(assignee_id=mine) | Q(_consulted(actor))
+
+
+def can_view(actor: Actor, conversation: Conversation) -> bool:
+    return Conversation.objects.filter(visible(actor), pk=conversation.pk).exists()
+
+
+def is_consulted(actor: Actor, conversation: Conversation) -> bool:
+    mine = person_id(actor)
+    return mine is not None and conversation.consults.filter(
+        expert_id=mine, status=ConsultStatus.OPEN).exists()
+
+
+def can_respond(actor: Actor, conversation: Conversation) -> bool:
+    """Reply, note, resolve…: the silo's responders, the assignee, a consulted expert."""
+    if can(actor, "inbox.respond", conversation.silo_id):
+        return True
+    mine = person_id(actor)
+    if mine is None or actor.role not in GRANTS["inbox.respond"]:
+        return is_consulted(actor, conversation)
+    return conversation.assignee_id == mine or is_consulted(actor, conversation)
