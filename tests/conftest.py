@@ -16,6 +16,8 @@ def _fast_settings(settings):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     # Argon2 is for production; tests need many logins quickly.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # The demo connector's customer answers only in the tests that ask for it.
+    settings.UNSILO_DEMO_FOLLOWUP = 0
 
 
 @pytest.fixture

@@ -125,6 +125,7 @@ from unsilo.accounts.api import router as accounts_router  # noqa: E402
 from unsilo.core.api import router as core_router  # noqa: E402
 from unsilo.inbox.api import router as inbox_router  # noqa: E402
 from unsilo.inbox.api_messages import router as messages_router  # noqa: E402
+from unsilo.inbox.api_settings import router as inbox_settings_router  # noqa: E402
 from unsilo.org.api import router as org_router  # noqa: E402
 
 api.add_router("/", core_router)
@@ -132,3 +133,4 @@ api.add_router("/", org_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/", messages_router)
 api.add_router("/", inbox_router)
+api.add_router("/", inbox_settings_router)

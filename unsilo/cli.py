@@ -47,14 +47,22 @@ def demo(host: str, port: int) -> None:
 
     click.echo(f"Data directory: {config.data_dir()}")
     _migrate()
+    inbox = None
     if demo_company.is_seeded():
         click.echo("Reusing the existing demo data.")
         logins = demo_company.existing_logins()
+        if not demo_company.inbox_is_seeded():  # demo data made before the inbox existed
+            click.echo("Seeding the demo inbox…")
+            inbox = demo_company.seed_inbox()
     else:
         click.echo("Seeding the demo company (Meridian Home)…")
-        logins = demo_company.seed()["logins"]
+        seeded = demo_company.seed()
+        logins, inbox = seeded["logins"], seeded["inbox"]
+    if inbox:
+        click.echo(f"Seeded in {inbox['seconds']:.0f} s: routing learned from {inbox['history']:,} "
+                   f"resolved conversations; {inbox['conversations']} conversations in the inbox.")
     connection.close()
-    _serve(host, port, threads=8, embedded_worker=True, logins=logins)
+    _serve(host, port, threads=8, embedded_worker=True, logins=logins, live_stream=True)
 
 
 @main.command()
@@ -80,7 +88,8 @@ def worker(queues: str, interval: float) -> None:
     run_in_process(make_worker(queues, interval))
 
 
-def _serve(host: str, port: int, *, threads: int, embedded_worker: bool, logins=()) -> None:
+def _serve(host: str, port: int, *, threads: int, embedded_worker: bool, logins=(),
+           live_stream: bool = False) -> None:
     from waitress import create_server
 
     from unsilo.core.worker import WorkerThread
@@ -100,6 +109,7 @@ def _serve(host: str, port: int, *, threads: int, embedded_worker: bool, logins=
         click.echo(f"Demo logins (password: {_demo_password()}):")
         for role, email in logins:
             click.echo(f"  {role:<14} {email}")
+    stream = _start_demo_stream() if live_stream else None
     signal.signal(signal.SIGTERM, _stop_like_ctrl_c)
     try:
         # Inside the try: a signal that arrives right after this line still stops cleanly.
@@ -110,9 +120,24 @@ def _serve(host: str, port: int, *, threads: int, embedded_worker: bool, logins=
     finally:
         click.echo("Stopping…")
         server.close()
+        if stream:
+            stream.stop()
         if background:
             background.stop()
         click.echo("Stopped.")
+
+
+def _start_demo_stream():
+    # After the server and worker: the live mix goes through the same pipeline as real data.
+    from unsilo.inbox import demo_stream
+
+    stream = demo_stream.start()
+    if stream is None:
+        click.echo("Live demo stream off (UNSILO_DEMO_RATE=0).")
+    else:
+        click.echo(f"Streaming demo messages into the inbox: ~{stream.rate:g} per minute "
+                   "(UNSILO_DEMO_RATE changes it).")
+    return stream
 
 
 def _stop_like_ctrl_c(signum, frame):

@@ -21,6 +21,8 @@ from unsilo.org.models import Person, SeatRole, Silo, SiloKind
 
 DOMAIN = "meridian.example"
 PASSWORD = "meridian-demo-2026"
+# The people CSV is drawn first from this seed; inbox/demo_corpus.py rebuilds it to name experts.
+PEOPLE_SEED = 2026
 
 # name, kind, parent, headcount, time zones, languages, titles, skills
 SILOS = [
@@ -167,10 +169,34 @@ def is_seeded() -> bool:
 
 
 @transaction.atomic
-def seed(actor: Actor | None = None) -> dict:
-    """Create Meridian Home in an empty database; returns the demo logins."""
+def seed(actor: Actor | None = None, inbox: bool = True) -> dict:
+    """Create Meridian Home in an empty database; returns the demo logins. With `inbox`, also
+    its inbox: history imported and learned, rules, saved replies, SLAs and live conversations."""
     actor = actor or Actor.system(via=Via.SYSTEM, label="demo seed")
-    rng = random.Random(2026)
+    result = seed_company(actor)
+    if inbox:
+        result["inbox"] = seed_inbox(actor)
+    return result
+
+
+def inbox_is_seeded() -> bool:
+    from unsilo.inbox.models import Conversation, ResolvedExample
+
+    return ResolvedExample.objects.exists() or Conversation.objects.exists()
+
+
+@transaction.atomic
+def seed_inbox(actor: Actor | None = None) -> dict:
+    """The inbox of a seeded company (also for demo data made before the inbox existed)."""
+    from unsilo.inbox.demo_seed import seed_inbox as seed_the_inbox
+
+    return seed_the_inbox(actor or Actor.system(via=Via.SYSTEM, label="demo seed"))
+
+
+@transaction.atomic
+def seed_company(actor: Actor) -> dict:
+    """The organisation, its logins and seats, and its social accounts."""
+    rng = random.Random(PEOPLE_SEED)
     silos: dict[str, Silo] = {}
     for name, kind, parent, *_ in SILOS:
         silos[name] = org_actions.create_silo(

@@ -104,11 +104,11 @@ def test_registry_list_takes_the_same_few_queries_for_many_accounts(
         f.account(owner)
     client = login(f.user(Role.VIEWER))
     # session, user, silos (filter), counts, page count, page rows (silos joined), stewards
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert len(client.get("/accounts/").context["page"].object_list) == 3
     for _ in range(30):
         f.account(f.silo())
-    with django_assert_max_num_queries(7):
+    with django_assert_max_num_queries(8):
         assert len(client.get("/accounts/").context["page"].object_list) == 33
 
 

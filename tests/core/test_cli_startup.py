@@ -94,6 +94,8 @@ def test_demo_serves_the_company_stops_on_ctrl_c_and_reuses_its_data(tmp_path):
     proc, banner = start_demo(tmp_path, port)
     try:
         assert f"http://127.0.0.1:{port}/" in banner
+        assert "routing learned from 3,000 resolved conversations" in banner
+        assert "Streaming demo messages into the inbox: ~12 per minute" in banner
         for role in ("Hub admin", "Spoke captain", "Responder", "Reviewer", "Viewer"):
             assert role in banner
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=10) as r:

@@ -4,6 +4,7 @@ The company lives in its own SQLite file (or a fresh PostgreSQL database when th
 on PostgreSQL), outside the test database, because the workers are separate processes.
 """
 
+import datetime
 import os
 import signal
 import subprocess
@@ -14,8 +15,11 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.utils import timezone
+from django_tasks import TaskResultStatus
+from django_tasks_db.models import DBTaskResult
 
-from unsilo.core.worker import requeue_orphaned_tasks
+from unsilo.core.worker import prune_finished_tasks, requeue_orphaned_tasks
 
 UNSILO = str(Path(sys.executable).with_name("unsilo"))
 PEOPLE = 30_000
@@ -140,9 +144,6 @@ def test_killed_worker_mid_import_loses_nothing_and_doubles_nothing(company):
 
 @pytest.mark.django_db
 def test_a_task_that_keeps_killing_workers_is_failed_not_retried_for_ever():
-    from django_tasks import TaskResultStatus
-    from django_tasks_db.models import DBTaskResult
-
     task = DBTaskResult.objects.create(
         args_kwargs={"args": [1], "kwargs": {}}, task_path="unsilo.org.tasks.import_people",
         status=TaskResultStatus.RUNNING, worker_ids=["gone-1", "gone-2", "gone-3", "gone-4",
@@ -152,3 +153,21 @@ def test_a_task_that_keeps_killing_workers_is_failed_not_retried_for_ever():
     task.refresh_from_db()
     assert task.status == TaskResultStatus.FAILED
     assert "died" in task.traceback
+
+
+@pytest.mark.django_db
+def test_old_finished_task_rows_are_pruned_and_recent_or_pending_ones_kept():
+    now = timezone.now()
+    base = {"task_path": "x.y", "args_kwargs": {"args": [], "kwargs": {}}, "queue_name": "default",
+            "backend_name": "default", "priority": 0}
+    old_ok = DBTaskResult.objects.create(status=TaskResultStatus.SUCCESSFUL,
+                                         finished_at=now - datetime.timedelta(hours=2), **base)
+    new_ok = DBTaskResult.objects.create(status=TaskResultStatus.SUCCESSFUL,
+                                         finished_at=now - datetime.timedelta(minutes=5), **base)
+    old_failed = DBTaskResult.objects.create(status=TaskResultStatus.FAILED,
+                                             finished_at=now - datetime.timedelta(days=2), **base)
+    waiting = DBTaskResult.objects.create(status=TaskResultStatus.READY, **base)
+    assert prune_finished_tasks(now) == 1
+    left = set(DBTaskResult.objects.values_list("pk", flat=True))
+    assert left == {new_ok.pk, old_failed.pk, waiting.pk}
+    assert old_ok.pk not in left

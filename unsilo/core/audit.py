@@ -17,7 +17,7 @@ from unsilo.core.models import AuditEvent
 
 
 def _plain(value):
-    if isinstance(value, datetime.datetime | datetime.date):
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
         return value.isoformat()
     if isinstance(value, decimal.Decimal | uuid.UUID):
         return str(value)

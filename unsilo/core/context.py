@@ -1,7 +1,10 @@
 """What every page needs: the navigation, and what the signed-in person may do."""
 
+from functools import partial
+
 from unsilo.core.actor import Actor
 from unsilo.core.permissions import can, can_somewhere
+from unsilo.inbox.queries import unread_count
 
 # (label, path); later capabilities replace their "coming" page at the same path.
 NAVIGATION = [
@@ -29,6 +32,9 @@ def navigation(request):
             for label, path in NAVIGATION
         ],
         "actor": actor,
+        # The bell: one indexed count of the person's unread inbox notifications, counted
+        # only when a full page shows it (templates call a callable), not for htmx partials.
+        "inbox_unread": partial(unread_count, actor),
         "perms": {
             "manage_silos": can(actor, "org.manage_silos"),
             "import_people": can(actor, "org.import_people"),

@@ -41,7 +41,6 @@ def healthz(request):
 
 
 COMING = {
-    "inbox": ("Inbox", "Every public conversation, routed to the person who can answer it."),
     "publish": ("Publish", "Posts for every account, with light governance."),
     "knowledge": ("Knowledge", "Playbooks, policies and approved answers, searchable by meaning."),
     "listening": ("Listening", "Listening queries, spike alerts and the crisis room."),

@@ -14,8 +14,11 @@ import logging
 import os
 import socket
 import threading
+import time
+from collections.abc import Callable
 
 from django.db import close_old_connections, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
@@ -30,6 +33,18 @@ BEAT_EVERY = float(os.environ.get("UNSILO_WORKER_BEAT_SECONDS", 5))
 DEAD_AFTER = datetime.timedelta(seconds=float(os.environ.get("UNSILO_WORKER_DEAD_SECONDS", 30)))
 # A task that has taken down this many workers is failed rather than retried for ever.
 MAX_ATTEMPTS = 5
+
+
+# Periodic work: (every how many seconds, function). Apps register at start-up with `every`;
+# each worker's heart calls what is due (so the functions should only enqueue, and be harmless
+# when several workers call them).
+PERIODIC: list[tuple[float, Callable[[], object]]] = []
+
+
+def every(seconds: float, func: Callable[[], object]) -> None:
+    """Call `func` about every `seconds` in every running worker."""
+    if (seconds, func) not in PERIODIC:
+        PERIODIC.append((seconds, func))
 
 
 def make_worker(queues: str = "*", interval: float = 0.5) -> Worker:
@@ -54,6 +69,21 @@ def beat(worker_id: str) -> None:
         create_defaults={"seen_at": now, "started_at": now, "host": socket.gethostname(),
                          "pid": os.getpid()},
     )
+
+
+# Finished task rows are kept this long (to read what happened), then deleted.
+KEEP_SUCCESSFUL = datetime.timedelta(hours=1)
+KEEP_FAILED = datetime.timedelta(days=7)
+
+
+def prune_finished_tasks(now: datetime.datetime | None = None) -> int:
+    """Delete old finished task rows, so a busy inbox (a task per ingest call) stays small."""
+    now = now or timezone.now()
+    deleted, _ = DBTaskResult.objects.filter(
+        Q(status=TaskResultStatus.SUCCESSFUL, finished_at__lt=now - KEEP_SUCCESSFUL)
+        | Q(status=TaskResultStatus.FAILED, finished_at__lt=now - KEEP_FAILED)
+    ).delete()
+    return deleted
 
 
 def requeue_orphaned_tasks(now: datetime.datetime | None = None) -> int:
@@ -92,6 +122,7 @@ class Heart(threading.Thread):
         super().__init__(name=f"heartbeat-{worker_id}", daemon=True)
         self.worker_id = worker_id
         self.stopped = threading.Event()
+        self.last_called: dict[int, float] = {}
 
     def run(self) -> None:
         while True:
@@ -101,10 +132,22 @@ class Heart(threading.Thread):
                 requeue_orphaned_tasks()
             except Exception:  # noqa: BLE001 - a missed beat must not stop the worker
                 log.exception("heartbeat failed")
+            self.call_periodic()
             if self.stopped.wait(BEAT_EVERY):
                 break
         WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
         connection.close()
+
+    def call_periodic(self) -> None:
+        now = time.monotonic()
+        for n, (seconds, func) in enumerate(list(PERIODIC)):
+            if now - self.last_called.get(n, -seconds) < seconds:
+                continue
+            self.last_called[n] = now
+            try:
+                func()
+            except Exception:  # noqa: BLE001 - one failing job must not stop the others
+                log.exception("periodic %s failed", getattr(func, "__name__", func))
 
     def stop(self) -> None:
         self.stopped.set()

@@ -10,6 +10,7 @@ from django.db.models import Exists, OuterRef, Q
 from unsilo.core.actor import Actor
 from unsilo.core.permissions import ANY, GRANTS, can
 from unsilo.inbox.models import Consult, ConsultStatus, Conversation
+from unsilo.org.models import SiloKind
 
 
 def person_id(actor: Actor) -> int | None:
@@ -17,8 +18,8 @@ def person_id(actor: Actor) -> int | None:
 
 
 def _consulted(actor: Actor):
-    return Exists(Consult.objects.filter(conversation=OuterRef("pk"), expert_id=person_id(actor),
-                                         status=ConsultStatus.OPEN))
+    # Any consult, answered too: an expert keeps following what they helped with.
+    return Exists(Consult.objects.filter(conversation=OuterRef("pk"), expert_id=person_id(actor)))
 
 
 def visible(actor: Actor) -> Q:
@@ -28,7 +29,14 @@ def visible(actor: Actor) -> Q:
     mine = person_id(actor)
     if mine is None:
         return Q(pk__in=[])
-    return Q(silo_id=actor.silo_id) | Q(assignee_id=mine) | Q(_consulted(actor))
+    seen = Q(silo_id=actor.silo_id) | Q(assignee_id=mine) | Q(_consulted(actor))
+    # The hub works the triage queue, wherever routing left those conversations.
+    return seen | Q(triage=True) if in_hub(actor) else seen
+
+
+def in_hub(actor: Actor) -> bool:
+    person = actor.user.person if actor.user and actor.user.person_id else None
+    return person is not None and person.silo.kind == SiloKind.HUB
 
 
 def can_view(actor: Actor, conversation: Conversation) -> bool:

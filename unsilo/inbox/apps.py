@@ -6,3 +6,7 @@ class InboxConfig(AppConfig):
     label = "inbox"
     verbose_name = "Inbox"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # Register their periodic checks with the worker: the SLA sweep, messages left RECEIVED.
+        from unsilo.inbox import tasks, tasks_sla  # noqa: F401

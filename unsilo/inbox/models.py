@@ -103,10 +103,17 @@ class Conversation(models.Model):
         ordering = ["-last_message_at", "-id"]
         indexes = [
             models.Index(fields=["status", "last_message_at", "id"]),
+            # Every status at once ("all"): the newest first without a sort.
+            models.Index(fields=["last_message_at", "id"]),
             models.Index(fields=["assignee", "status", "last_message_at", "id"]),
             models.Index(fields=["silo", "status", "last_message_at", "id"]),
             models.Index(fields=["triage", "status", "last_message_at", "id"]),
-            models.Index(fields=["network", "author"]),
+            # The filter bar's network and account: the queue's order without a sort.
+            models.Index(fields=["network", "status", "last_message_at", "id"]),
+            models.Index(fields=["account", "status", "last_message_at", "id"]),
+            # A customer's other conversations (author first: a network alone would tempt
+            # SQLite's planner away from the indexes above).
+            models.Index(fields=["author", "network"]),
             models.Index(fields=["status", "first_response_due"]),
             models.Index(fields=["status", "resolution_due"]),
         ]
@@ -342,7 +349,7 @@ class BusinessHours(models.Model):
     timezone = models.CharField(max_length=64, default="UTC")
     start = models.TimeField(default="09:00")
     end = models.TimeField(default="17:00")
-    weekdays = models.JSONField(default=list)  # e.g. [0, 1, 2, 3, 4]; empty means every day
+    weekdays = models.JSONField(default=list, blank=True)  # e.g. [0, 1, 2, 3, 4]; empty: every day
     always_open = models.BooleanField(default=False)
 
     def __str__(self):

@@ -1,0 +1,209 @@
+"""The inbox in the web UI: the queues with their live list, and notifications.
+
+Views parse input, call one query or action and render. The conversation page and its
+actions are in views_conversation.py; the settings pages in views_settings.py.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from unsilo.accounts.models import Account
+from unsilo.connectors import registry
+from unsilo.core.actor import Actor
+from unsilo.core.htmx import render_swappable, wants_partial
+from unsilo.inbox import actions, queries
+from unsilo.inbox.models import Conversation, Sentiment, Status
+from unsilo.org.models import Silo
+
+# The filter bar's fields, in the order they appear in links.
+FILTER_FIELDS = ("q", "network", "account", "sentiment", "intent", "language", "status",
+                 "since", "until", "silo")
+
+
+def actor_of(request) -> Actor:
+    return Actor.for_user(request.user)
+
+
+@dataclass
+class Clock:
+    """An SLA clock as a person reads it: which one, how long left (negative: overdue)."""
+
+    label: str
+    due: datetime.datetime
+    minutes: int
+
+    @property
+    def overdue(self) -> bool:
+        return self.minutes < 0
+
+    @property
+    def text(self) -> str:
+        n = abs(self.minutes)
+        span = f"{n} min" if n < 60 else f"{n // 60} h {n % 60:02d}" if n < 48 * 60 \
+            else f"{n // (24 * 60)} d"
+        return f"overdue {span}" if self.overdue else f"due in {span}"
+
+
+def clock_of(c: Conversation, now: datetime.datetime) -> Clock | None:
+    """The clock that runs now: first response until someone answered, then resolution."""
+    if c.status == Status.RESOLVED:
+        return None
+    if c.first_response_at is None and c.first_response_due:
+        label, due = "First response", c.first_response_due
+    elif c.resolution_due:
+        label, due = "Resolution", c.resolution_due
+    else:
+        return None
+    return Clock(label, due, int((due - now).total_seconds() // 60))
+
+
+def age(delta: datetime.timedelta) -> str:
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 0)} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} d"
+
+
+def with_clocks(rows: list[Conversation]) -> list[Conversation]:
+    """What each list row shows beyond its fields, computed here: a template computing it per
+    row costs more than the queries of the whole page."""
+    now = timezone.now()
+    base = reverse("inbox:home")
+    for c in rows:
+        c.clock = clock_of(c, now)
+        c.age = age(now - c.last_message_at)
+        c.url = f"{base}c/{c.pk}/"
+    return rows
+
+
+def _filters(request) -> dict:
+    return {k: request.GET[k].strip() for k in FILTER_FIELDS if request.GET.get(k, "").strip()}
+
+
+def _queue(request, actor: Actor, counts: dict | None = None) -> str:
+    """The queue asked for; by default mine, or my silo's while nothing is mine."""
+    queue = request.GET.get("queue", "")
+    offered = [*counts, "all"] if counts is not None else queries.QUEUES
+    if queue in offered:
+        return queue
+    return "mine" if not counts or counts.get("mine") else "silo"
+
+
+def _query_string(queue: str, filters: dict, **extra) -> str:
+    return urlencode({"queue": queue, **filters, **extra})
+
+
+def _bad_filter(request, error: queries.BadFilter) -> dict:
+    messages.error(request, f"Filter {error.field}: {error.message}. It was ignored.")
+    return {}
+
+
+@require_GET
+def inbox(request):
+    actor = actor_of(request)
+    filters = _filters(request)
+    # A search-as-you-type swap shows only the rows: no tab counts, no filter choices.
+    partial = wants_partial(request) and request.GET.get("queue") in queries.QUEUES
+    counts = None if partial else queries.queue_counts(actor)
+    queue = _queue(request, actor, counts)
+    try:
+        page = queries.conversation_page(actor, queue, filters, after=request.GET.get("after"))
+    except queries.BadFilter as error:
+        filters = _bad_filter(request, error)
+        page = queries.conversation_page(actor, queue, filters)
+    rows = with_clocks(page.items)
+    context = {
+        "queue": queue,
+        "queue_label": queries.QUEUE_LABELS[queue],
+        "filters": filters,
+        "tabs": _tabs(counts, queue, filters) if counts else [],
+        "rows": rows,
+        "next_url": f"?{_query_string(queue, filters, after=page.next_cursor)}"
+        if page.next_cursor else "",
+        "live_url": _live_url(queue, filters, rows[0] if rows else None),
+        "older": bool(request.GET.get("after")),
+        "choices": {} if partial else _choices(actor),
+    }
+    return render_swappable(request, "inbox/inbox.html", "results", context)
+
+
+def _tabs(counts: dict, queue: str, filters: dict) -> list[dict]:
+    return [{"queue": q, "label": queries.QUEUE_LABELS[q], "count": counts[q],
+             "capped": counts[q] >= queries.COUNT_CAP, "current": q == queue,
+             "url": f"/inbox/?{_query_string(q, filters)}"} for q in counts]
+
+
+def _live_url(queue: str, filters: dict, top: Conversation | None) -> str:
+    top_cursor = queries.cursor_of(top) if top else "0-0"
+    return f"/inbox/new/?{_query_string(queue, filters, top=top_cursor)}"
+
+
+def _choices(actor: Actor) -> dict:
+    """What the filter bar offers (every silo and account only to those who see them all)."""
+    everything = queries.sees_everything(actor)
+    return {
+        "networks": registry.choices(),
+        "accounts": Account.objects.only("id", "network", "handle").order_by("network", "handle")
+        if everything else Account.objects.filter(owner_silo_id=actor.silo_id).order_by("handle"),
+        "sentiments": Sentiment.choices,
+        "statuses": [*Status.choices, ("all", "Any status")],
+        "silos": Silo.objects.only("id", "name").order_by("name") if everything else [],
+    }
+
+
+@require_GET
+def new_rows(request):
+    """The live list's poll: the rows with activity after the top row, or 204 when none."""
+    actor = actor_of(request)
+    queue, filters = _queue(request, actor), _filters(request)
+    try:
+        rows = queries.newer_than(actor, queue, filters, request.GET.get("top", "0-0"))
+    except queries.BadFilter:
+        return HttpResponse(status=204)
+    if not rows:
+        return HttpResponse(status=204)
+    context = {
+        "rows": with_clocks(rows),
+        "queue": queue,
+        "filters": filters,
+        "live_url": _live_url(queue, filters, rows[0]),
+        "tabs": _tabs(queries.queue_counts(actor), queue, filters),
+    }
+    return render(request, "inbox/_live.html", context)
+
+
+# Notifications ------------------------------------------------------------------------------
+
+
+@require_GET
+def notifications(request):
+    actor = actor_of(request)
+    return render(request, "inbox/notifications.html", {
+        "notes": queries.notifications(actor),
+    })
+
+
+@require_POST
+def notifications_read(request):
+    """Mark one notification (`id`) or all of them read."""
+    actor = actor_of(request)
+    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    try:
+        actions.mark_read(actor, ids)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+    go = request.POST.get("next", "")
+    if go.startswith("/inbox/c/"):
+        return redirect(go)
+    return redirect("inbox:notifications")
