@@ -1,6 +1,8 @@
 """What every `unsilo` command shares: start-up checks that end in one sentence, and who acts."""
 
 import getpass
+import sys
+from typing import NoReturn
 
 import click
 
@@ -44,3 +46,40 @@ def actor():
     from unsilo.core.models import Via
 
     return Actor.system(via=Via.CLI, label=f"cli:{getpass.getuser()}")
+
+
+class ProgressBars:
+    """One click progress bar per phase of a long command, on stderr. Call it as the work's
+    `progress(phase, done, total)`; `labels` names the phases."""
+
+    def __init__(self, labels: dict[str, str] | None = None):
+        self.labels = labels or {}
+        self.bar = None
+        self.phase = ""
+        self.done = 0
+
+    def __call__(self, phase: str, done: int, total: int) -> None:
+        if phase != self.phase:
+            self.close()
+            self.phase, self.done = phase, 0
+            self.bar = click.progressbar(length=total, label=self.labels.get(phase, phase),
+                                         file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.length = total
+        self.bar.update(done - self.done)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
+def refuse(error: Exception, bars: ProgressBars,
+           outcome: str = "Nothing was imported.") -> NoReturn:
+    """A write the action refused (ValidationError or PermissionDenied): the reasons, exit 1."""
+    bars.close()  # end the bar's line before the reasons
+    for message in getattr(error, "messages", None) or [str(error)]:
+        click.echo(message, err=True)
+    click.echo(outcome, err=True)
+    sys.exit(1)

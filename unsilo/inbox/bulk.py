@@ -85,14 +85,7 @@ def _insert_new_postgresql(model, objs, unique, returning) -> list[tuple]:
     rows: list[tuple] = []
     with connection.cursor() as cursor:
         for start in range(0, len(objs), 1000):
-            chunk = objs[start:start + 1000]
-            columns = []
-            for f, kind in zip(fields, types, strict=True):
-                values = [getattr(obj, f.attname) for obj in chunk]
-                if kind == "jsonb":
-                    values = [None if v is None else json.dumps(v, cls=f.encoder) for v in values]
-                columns.append(values)
-            cursor.execute(sql, columns)
+            cursor.execute(sql, _columns(objs[start:start + 1000], fields, types))
             if unique:
                 rows.extend(cursor.fetchall())
     return rows
@@ -131,13 +124,7 @@ def update_many(model: type[models.Model], objs: list[models.Model], names: list
     with connection.cursor() as cursor:
         for start in range(0, len(objs), 1000):
             chunk = objs[start:start + 1000]
-            columns = [[obj.pk for obj in chunk]]
-            for f, kind in zip(fields, types, strict=True):
-                values = [getattr(obj, f.attname) for obj in chunk]
-                if kind == "jsonb":
-                    values = [None if v is None else json.dumps(v, cls=f.encoder) for v in values]
-                columns.append(values)
-            cursor.execute(sql, columns)
+            cursor.execute(sql, [[obj.pk for obj in chunk], *_columns(chunk, fields, types)])
 
 
 def as_stored(value: datetime.datetime) -> str:
@@ -167,3 +154,14 @@ def _defaults(model: type[models.Model]) -> dict:
                         else (f.get_default(), None))
             for f in model._meta.concrete_fields}
     return _DEFAULTS[model]
+
+
+def _columns(chunk: list, fields: list, types: list[str]) -> list[list]:
+    """One list per field (PostgreSQL's unnest takes a column per array), JSON as text."""
+    columns = []
+    for f, kind in zip(fields, types, strict=True):
+        values = [getattr(obj, f.attname) for obj in chunk]
+        if kind == "jsonb":
+            values = [None if v is None else json.dumps(v, cls=f.encoder) for v in values]
+        columns.append(values)
+    return columns

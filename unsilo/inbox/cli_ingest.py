@@ -6,14 +6,8 @@ import time
 import click
 
 from unsilo import cli_support
-from unsilo.org.cli import _ProgressBars
 
 PHASES = {"checking": "Checking", "storing": "Storing "}
-
-
-class _Bars(_ProgressBars):
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        super().__call__(PHASES.get(phase, phase), done, total)
 
 
 @click.command()
@@ -36,7 +30,7 @@ def ingest(file, wait: bool) -> None:
     from unsilo.inbox.ingest import ingest_file
 
     name = getattr(file, "name", "the file")
-    bars = _Bars()
+    bars = cli_support.ProgressBars(PHASES)
     try:
         report = ingest_file(file.read(), cli_support.actor(), source=f"cli:{name}",
                              progress=bars)

@@ -134,18 +134,13 @@ def import_history(file: str) -> None:
     from django.core.exceptions import PermissionDenied, ValidationError
 
     from unsilo.inbox.history import import_history as run
-    from unsilo.org.cli import _ProgressBars
 
-    bars = _ProgressBars()
+    bars = cli_support.ProgressBars(
+        {"validating": "Validating", "writing": "Writing   ", "training": "Training  "})
     try:
         report = run(file, cli_support.actor(), progress=bars)
     except (ValidationError, PermissionDenied) as error:
-        bars.close()
-        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
-        for message in messages:
-            click.echo(message, err=True)
-        click.echo("Nothing was imported.", err=True)
-        sys.exit(1)
+        cli_support.refuse(error, bars)
     finally:
         bars.close()
     if report.errors:

@@ -9,31 +9,6 @@ from unsilo import cli_support
 PHASES = {"validating": "Validating", "writing": "Writing   "}
 
 
-class _ProgressBars:
-    """One click progress bar per phase of the import, on stderr."""
-
-    def __init__(self):
-        self.bar = None
-        self.phase = ""
-        self.done = 0
-
-    def __call__(self, phase: str, done: int, total: int) -> None:
-        if phase != self.phase:
-            self.close()
-            self.phase, self.done = phase, 0
-            self.bar = click.progressbar(length=total, label=PHASES.get(phase, phase),
-                                         file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.length = total
-        self.bar.update(done - self.done)
-        self.done = done
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
-
 def _silos(names: list[str]) -> str:
     return f" ({', '.join(names)})" if names else ""
 
@@ -68,7 +43,7 @@ def _import(data: bytes, name: str, dry_run: bool) -> None:
 
     from unsilo.org.importer import apply_people_import, parse_people_csv
 
-    bars = _ProgressBars()
+    bars = cli_support.ProgressBars(PHASES)
     try:
         plan = parse_people_csv(data, progress=bars)
     finally:
@@ -94,12 +69,7 @@ def _import(data: bytes, name: str, dry_run: bool) -> None:
     try:
         result = apply_people_import(cli_support.actor(), plan, progress=bars)
     except (ValidationError, PermissionDenied) as error:
-        bars.close()  # end the bar's line before the reasons
-        messages = error.messages if isinstance(error, ValidationError) else [str(error)]
-        for message in messages:
-            click.echo(message, err=True)
-        click.echo("Nothing was imported.", err=True)
-        sys.exit(1)
+        cli_support.refuse(error, bars)
     finally:
         bars.close()
     if not result.changed_anything:
