@@ -91,3 +91,24 @@ def test_training_keeps_the_last_three_versions_and_reports_held_out_figures(bil
 def test_no_history_trains_no_model():
     assert training.train() is None
     assert RoutingModel.objects.count() == 0
+
+
+def test_a_model_stored_before_the_naive_bayes_mix_still_routes(billing):
+    """Workers load models trained by earlier versions from the database."""
+    import pickle
+
+    stored = RoutingModel.objects.order_by("-version").first()
+    model = pickle.loads(stored.blob)
+    del model.w_nb
+    model.params.w_nb = 1.0
+    stored.blob = pickle.dumps(model)
+    stored.save(update_fields=["blob"])
+    _, [decision] = Router.current().classify_route(
+        [message("hello, I am still waiting for my refund on order 7777")])
+    assert (decision.silo, decision.assignee) == ("Billing", "ann@x.com")
+
+
+def test_training_chooses_how_much_naive_bayes_to_mix_from_the_held_out_history(billing):
+    model = training.load(RoutingModel.objects.order_by("-version").first())
+    assert model.params.w_nb in training.NB_WEIGHTS
+    assert model.w_nb.shape == (model.w_silo.shape[0], len(model.silo_ids))

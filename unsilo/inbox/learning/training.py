@@ -30,7 +30,9 @@ from unsilo.inbox.models import ResolvedExample, RoutingModel
 KEEP = 3  # model versions kept
 VALIDATION = 0.15
 MIN_FOR_TUNING = 100  # fewer examples: default combination, no held-out figures
-C_SILO = (0.5, 1.0, 2.0)
+# Real, noisy text often wants a smaller C than the demo corpus does.
+C_SILO = (0.5, 0.1, 0.3, 1.0, 2.0)
+NB_WEIGHTS = (0.0, 0.5, 1.0, 2.0)  # how much of the Naive Bayes silo scores to mix in
 SILO_GRID = [(w_account, t) for w_account in (0.0, 0.25, 0.5, 1.0)
              for t in (0.05, 0.1, 0.2, 0.3, 0.5, 1.0)]
 PERSON_GRID = [(t, alpha) for t in (0.1, 0.2, 0.3, 0.5, 1.0)
@@ -93,18 +95,22 @@ def tune(model: Expertise, X, held_out: list[Example], X_train, y_train) -> Para
         if c != model.params.c_silo:  # the trial model was fitted with the first C already
             model.params = replace(model.params, c_silo=c)
             model.fit_silo(X_train, y_train)
-        margin, prior = model.silo_parts(X, [e.account for e in held_out])
-        for w_account, t in SILO_GRID:
-            params = replace(model.params, w_account=w_account, t_silo=t)
-            prob = model.silo_probabilities(margin[known], prior[known], params)
-            accuracy = float(np.mean(prob.argmax(axis=1) == truth[known])) if known.any() else 0
-            nll = -float(np.mean(np.log(prob[np.arange(len(prob)), truth[known]] + 1e-9))) \
-                if known.any() else 0
-            key = (round(accuracy, 4), -nll)
-            if best_key is None or key > best_key:
-                best, best_key, best_head = params, key, (model.w_silo, model.b_silo)
+        for w_nb in NB_WEIGHTS:
+            model.params = replace(model.params, w_nb=w_nb)
+            margin, prior = model.silo_parts(X, [e.account for e in held_out])
+            for w_account, t in SILO_GRID:
+                params = replace(model.params, w_account=w_account, t_silo=t)
+                prob = model.silo_probabilities(margin[known], prior[known], params)
+                accuracy = float(np.mean(prob.argmax(axis=1) == truth[known])) \
+                    if known.any() else 0
+                nll = -float(np.mean(np.log(prob[np.arange(len(prob)), truth[known]] + 1e-9))) \
+                    if known.any() else 0
+                key = (round(accuracy, 4), -nll)
+                if best_key is None or key > best_key:
+                    best, best_key = params, key
+                    best_head = (model.w_silo, model.b_silo, model.w_nb)
     model.params = best
-    model.w_silo, model.b_silo = best_head
+    model.w_silo, model.b_silo, model.w_nb = best_head
     # The person mix, judged within the true silo so that silo mistakes do not blur it.
     within = model.within(X, truth)
     chosen, best_key = best, None
