@@ -53,3 +53,16 @@ def setup_django() -> None:
     import django
 
     django.setup()
+
+
+def company_for_processes(postgres: bool, name: str) -> dict:
+    """A fresh, migrated database that real `unsilo serve` / `unsilo worker` processes can use
+    (they need DATABASE_URL and a secret key); Django set up here too. Returns their env."""
+    env = fresh_database(postgres, name=name)
+    if not postgres:
+        env["DATABASE_URL"] = f"sqlite:///{env['UNSILO_DATA_DIR']}/unsilo.sqlite3"
+    env.setdefault("UNSILO_SECRET_KEY", "b" * 40)
+    os.environ.update(env)
+    migrate()
+    setup_django()
+    return env

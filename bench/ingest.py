@@ -51,13 +51,7 @@ def main() -> None:
     parser.add_argument("--no-model", action="store_true", help="route without training")
     args = parser.parse_args()
     workers = args.workers or (2 if args.postgres else 1)
-    env = _setup.fresh_database(args.postgres, name="unsilo_bench_ingest")
-    if not args.postgres:
-        env["DATABASE_URL"] = f"sqlite:///{env['UNSILO_DATA_DIR']}/unsilo.sqlite3"
-    env.setdefault("UNSILO_SECRET_KEY", "b" * 40)
-    os.environ.update(env)
-    _setup.migrate()
-    _setup.setup_django()
+    env = _setup.company_for_processes(args.postgres, name="unsilo_bench_ingest")
 
     from django.db import connection
 

@@ -47,13 +47,7 @@ def main() -> None:
     parser.add_argument("--per-request", type=int, default=1, help="messages per POST")
     parser.add_argument("--servers", type=int, default=1, help="`unsilo serve` processes")
     args = parser.parse_args()
-    env = _setup.fresh_database(args.postgres, name="unsilo_bench_latency")
-    if not args.postgres:
-        env["DATABASE_URL"] = f"sqlite:///{env['UNSILO_DATA_DIR']}/unsilo.sqlite3"
-    env.setdefault("UNSILO_SECRET_KEY", "l" * 40)
-    os.environ.update(env)
-    _setup.migrate()
-    _setup.setup_django()
+    env = _setup.company_for_processes(args.postgres, name="unsilo_bench_latency")
 
     from django.db import connection
 
