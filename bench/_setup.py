@@ -66,3 +66,14 @@ def company_for_processes(postgres: bool, name: str) -> dict:
     migrate()
     setup_django()
     return env
+
+
+def stop_processes(procs: list) -> None:
+    """Ask every child process to stop, then kill the ones still running after 30 s."""
+    for proc in procs:
+        proc.terminate()
+    for proc in procs:
+        try:
+            proc.wait(30)
+        except subprocess.TimeoutExpired:
+            proc.kill()

@@ -106,13 +106,7 @@ def main() -> None:
         seconds = time.perf_counter() - started
         worker_cpu = sum(cpu_seconds(proc.pid) for proc in procs) - warm_cpu
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _setup.stop_processes(procs)
     total = Message.objects.filter(state=MessageState.PROCESSED,
                                    conversation__isnull=False).count()
     assert total == WARM + args.n, total

@@ -155,13 +155,7 @@ def main() -> None:
                 time.sleep(0.02)
         sending = max(sent.values()) - start
     finally:
-        for proc in procs:
-            proc.terminate()
-        for proc in procs:
-            try:
-                proc.wait(30)
-            except subprocess.TimeoutExpired:
-                proc.kill()
+        _setup.stop_processes(procs)
     latencies = sorted(seen[pk] - sent[pk] for pk in seen)
     q = statistics.quantiles(latencies, n=100)
     db = "PostgreSQL" if args.postgres else "SQLite"
