@@ -8,6 +8,8 @@ from unsilo.org.models import SiloKind
 
 # Playwright's sync API keeps an event loop in the test thread; the ORM calls there are safe.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+# A fixed credentials key, so both databases' runs encrypt alike (connectors/credentials.py).
+os.environ.setdefault("UNSILO_CREDENTIALS_KEY", "dGVzdC1rZXktdGVzdC1rZXktdGVzdC1rZXktdGVzdC0=")
 
 
 @pytest.fixture(autouse=True)
@@ -18,6 +20,9 @@ def _fast_settings(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # The demo connector's customer answers only in the tests that ask for it.
     settings.UNSILO_DEMO_FOLLOWUP = 0
+    # Replies from accounts not connected to a network go to the demo connector, as in the demo;
+    # the connector tests connect accounts for real.
+    settings.UNSILO_DEMO_DELIVERY = True
 
 
 @pytest.fixture

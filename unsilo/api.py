@@ -122,6 +122,8 @@ def invalid_input(request, exc):
 
 # Each app adds its Router here.
 from unsilo.accounts.api import router as accounts_router  # noqa: E402
+from unsilo.connectors.api_connections import router as connections_router  # noqa: E402
+from unsilo.connectors.api_deliveries import router as deliveries_router  # noqa: E402
 from unsilo.core.api import router as core_router  # noqa: E402
 from unsilo.inbox.api import router as inbox_router  # noqa: E402
 from unsilo.inbox.api_messages import router as messages_router  # noqa: E402
@@ -134,3 +136,5 @@ api.add_router("/accounts", accounts_router)
 api.add_router("/", messages_router)
 api.add_router("/", inbox_router)
 api.add_router("/", inbox_settings_router)
+api.add_router("/", connections_router)
+api.add_router("/", deliveries_router)

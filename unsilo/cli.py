@@ -40,6 +40,9 @@ def demo(host: str, port: int) -> None:
     """The whole product on SQLite with a demo company: web server and worker in one process."""
     if os.environ.pop("DATABASE_URL", None):
         click.echo("Note: demo ignores DATABASE_URL and uses SQLite in the data directory.")
+    # Accounts of the demo company are not connected to real networks: the demo connector
+    # answers for them.
+    os.environ.setdefault("UNSILO_DEMO_DELIVERY", "1")
     start(database=False)
     from django.db import connection
 
@@ -196,6 +199,9 @@ def _add_app_commands() -> None:
     from unsilo.inbox.cli import register
 
     register(main)
+    from unsilo.connectors.cli import register as register_connectors
+
+    register_connectors(main)
 
 
 _add_app_commands()

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "unsilo.org",
     "unsilo.accounts",
     "unsilo.inbox",
+    "unsilo.connectors",
 ]
 
 MIDDLEWARE = [
@@ -151,6 +152,15 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": os.environ.get("UNSILO_LOG_LEVEL", "WARNING")},
     "loggers": {"unsilo": {"level": os.environ.get("UNSILO_LOG_LEVEL", "INFO")}},
 }
+
+# Connectors. Without DATABASE_URL (the embedded default) credentials may use a key file
+# beside the database; with it, UNSILO_CREDENTIALS_KEY must be set (connectors/credentials.py).
+UNSILO_EMBEDDED = not os.environ.get("DATABASE_URL")
+# Replies from accounts with no live connection go to the demo connector (`unsilo demo` sets
+# this); otherwise they fail with "not connected" and wait for someone to connect the account.
+UNSILO_DEMO_DELIVERY = os.environ.get("UNSILO_DEMO_DELIVERY") == "1"
+# Where the network sends the browser back after OAuth: this installation's public address.
+UNSILO_PUBLIC_URL = os.environ.get("UNSILO_PUBLIC_URL", "").rstrip("/")
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

@@ -22,6 +22,8 @@ EXPECTED = {
     "org.manage_people": ({HUB, CAP}, {HUB}),
     "org.manage_seat": ({HUB, CAP}, {HUB}),
     "accounts.manage": ({HUB, CAP}, {HUB}),
+    "accounts.connect": ({HUB, CAP}, {HUB}),
+    "accounts.review_sightings": ({HUB}, {HUB}),
     "inbox.view": ({HUB, CAP, RESP, REV, VIEW}, {HUB, VIEW}),
     "inbox.respond": ({HUB, CAP, RESP}, {HUB}),
     "inbox.ingest": ({HUB}, {HUB}),

@@ -1,17 +1,21 @@
-"""Replies out through the connector: sent once, failures recorded; the demo customer's
-follow-up comes back threaded into the same conversation."""
+"""Replies out through the outbound queue: sent once, failures recorded; the demo customer's
+follow-up comes back threaded into the same conversation. (The queue's retries, rate limits
+and in-doubt attempts: tests/connectors/test_outbound.py.)"""
+
+import datetime
 
 import pytest
 
 from tests import factories
 from tests.inbox import factories as inbox
-from unsilo.connectors import base
+from unsilo.connectors import outbound
+from unsilo.connectors.base import Outbound, Session
+from unsilo.connectors.models import Delivery, DeliveryState
 from unsilo.connectors.networks.demo import DemoConnector
 from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent, Role
 from unsilo.inbox import actions
 from unsilo.inbox.models import Direction, Message, MessageState
-from unsilo.inbox.tasks_delivery import deliver_reply
 
 pytestmark = pytest.mark.django_db
 
@@ -26,73 +30,33 @@ def agent(care):
     return Actor.for_user(factories.user(Role.RESPONDER, care))
 
 
-class Counting:
-    """A connector that counts its deliveries (and can fail)."""
-
-    name = "counting"
-
-    def __init__(self, error=""):
-        self.calls, self.error = 0, error
-
-    def deliver(self, reply):
-        self.calls += 1
-        return base.DeliveryResult(external_id=f"net-{self.calls}", url="https://x/1",
-                                   error=self.error)
+def deliver(message):
+    return outbound.send(Delivery.objects.get(message=message).pk)
 
 
-@pytest.fixture
-def connector(monkeypatch):
-    def use(conn):
-        monkeypatch.setitem(base.CONNECTORS, "bluesky", conn)
-        return conn
-    return use
-
-
-def test_every_network_without_its_own_connector_uses_the_demo_one():
-    assert isinstance(base.connector_for("linkedin"), DemoConnector)
-
-
-def test_delivery_sends_once_and_records_the_networks_id(care, agent, connector):
-    counting = connector(Counting())
+def test_a_reply_is_queued_with_its_message_and_sent_once(care, agent):
     message = actions.reply(agent, inbox.conversation(care), "Hello!")
-    assert deliver_reply.call(message.pk) == MessageState.SENT
-    assert deliver_reply.call(message.pk) == MessageState.SENT  # run twice: not sent again
+    delivery = Delivery.objects.get(message=message)
+    assert (delivery.kind, delivery.text, delivery.silo_id) == ("reply", "Hello!", care.pk)
+    assert deliver(message) == DeliveryState.SENT
+    assert deliver(message) == DeliveryState.SENT  # run twice: not sent again
     message.refresh_from_db()
-    assert counting.calls == 1
-    assert (message.state, message.external_id, message.url) == (MessageState.SENT, "net-1",
-                                                                 "https://x/1")
-    assert AuditEvent.objects.filter(action="delivered", object_id=str(message.pk)).count() == 1
+    assert message.state == MessageState.SENT
+    assert AuditEvent.objects.filter(action="delivered").count() == 1
 
 
-def test_failed_delivery_is_recorded_and_may_be_retried(care, agent, connector):
-    connector(Counting(error="rate limited"))
+def test_without_a_connection_or_the_demo_a_reply_fails_saying_so(care, agent, settings):
+    settings.UNSILO_DEMO_DELIVERY = False
     message = actions.reply(agent, inbox.conversation(care), "Hello!")
-    assert deliver_reply.call(message.pk) == MessageState.FAILED
-    message.refresh_from_db()
-    assert message.delivery_error == "rate limited"
-    assert AuditEvent.objects.filter(action="delivery_failed").exists()
-    connector(Counting())
-    assert deliver_reply.call(message.pk) == MessageState.SENT
-
-
-def test_a_connector_that_raises_fails_the_message_with_the_reason(care, agent, connector):
-    class Broken:
-        name = "broken"
-
-        def deliver(self, reply):
-            raise ConnectionError("network down")
-
-    connector(Broken())
-    message = actions.reply(agent, inbox.conversation(care), "Hello!")
-    deliver_reply.call(message.pk)
+    assert deliver(message) == DeliveryState.FAILED
     message.refresh_from_db()
     assert message.state == MessageState.FAILED
-    assert "network down" in message.delivery_error
+    assert "is not connected" in message.delivery_error
 
 
 def test_demo_delivers_with_a_demo_id(care, agent):
     message = actions.reply(agent, inbox.conversation(care), "Hello!")
-    deliver_reply.call(message.pk)
+    deliver(message)
     message.refresh_from_db()
     assert message.external_id.startswith("demo-out-") and message.state == MessageState.SENT
 
@@ -103,7 +67,7 @@ def test_demo_follow_up_arrives_threaded_in_the_same_conversation(
     conv = inbox.conversation(care, language="de", thread_key="bluesky:root-1")
     message = actions.reply(agent, conv, "Bitte neu starten.")
     with django_capture_on_commit_callbacks(execute=True):
-        deliver_reply.call(message.pk)
+        deliver(message)
     message.refresh_from_db()
     answer = Message.objects.get(direction=Direction.INBOUND, in_reply_to=message.external_id)
     assert answer.author == conv.author and answer.lang == "de"
@@ -114,14 +78,16 @@ def test_demo_follow_up_arrives_threaded_in_the_same_conversation(
 
 def test_follow_up_chance_is_seeded_and_configurable(settings):
     settings.UNSILO_DEMO_FOLLOWUP = 0.5
-    reply = base.OutboundReply(message_id=1, conversation_id=1, network="x", account_handle="",
-                               text="hi", in_reply_to="", thread_id="t", customer="c")
+    reply = Outbound(delivery_id=1, kind="reply", network="x", account_handle="", text="hi",
+                     idempotency_key="k", created_at=datetime.datetime.now(datetime.UTC),
+                     thread_id="t", customer="c")
+    session = Session(network="x", handle="", external_id="", options={}, secret={})
     picks = []
     for _ in range(2):
         demo = DemoConnector(seed=7)
         demo._follow_up = lambda *args: picks.append(args[2])
         for _ in range(20):
-            demo.deliver(reply)
+            demo.deliver(session, reply)
     half = len(picks) // 2
     assert 0 < half < 20 and picks[:half] == picks[half:]
 

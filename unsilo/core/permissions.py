@@ -25,6 +25,10 @@ GRANTS: dict[str, dict[str, str]] = {
     "org.manage_seat": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
     # The registry: the hub anywhere, captains for accounts their silo owns.
     "accounts.manage": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
+    # Link an account to its network (credentials), or unlink it: as for the registry.
+    "accounts.connect": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
+    # Handles found in the wild that use the company's names: the hub claims or reports them.
+    "accounts.review_sightings": {Role.HUB_ADMIN: ANY},
     # The inbox. Reading: the hub and viewers everywhere, everyone else their own silo (plus
     # what is assigned to them or what they are consulted on; see inbox/queries.py).
     "inbox.view": {Role.HUB_ADMIN: ANY, Role.VIEWER: ANY, Role.CAPTAIN: OWN,
@@ -51,6 +55,8 @@ DESCRIPTIONS = {
     "org.manage_people": "add, edit and remove people",
     "org.manage_seat": "choose a silo's captains and delegates",
     "accounts.manage": "register and change accounts",
+    "accounts.connect": "connect accounts to their networks",
+    "accounts.review_sightings": "claim, register or report unregistered handles",
     "inbox.view": "read conversations",
     "inbox.respond": "work on conversations",
     "inbox.ingest": "send messages into the inbox",

@@ -104,9 +104,12 @@ def reply(actor: Actor, conversation: Conversation, text: str, *,
     if actor.user is not None:
         Viewer.objects.filter(conversation=conversation, user=actor.user).update(typing=False)
 
-    from unsilo.inbox.tasks_delivery import deliver_reply
+    from unsilo.connectors import outbound
 
-    transaction.on_commit(lambda: deliver_reply.enqueue(message.pk))
+    outbound.queue(actor, kind="reply", network=conversation.network, text=text,
+                   account=conversation.account, message=message,
+                   in_reply_to=message.in_reply_to, thread_id=message.thread_id,
+                   silo_id=conversation.silo_id)
     return message
 
 

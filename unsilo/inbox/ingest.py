@@ -286,9 +286,12 @@ def ingest_file(data: bytes, actor: Actor, source: str, progress: Progress | Non
 
 
 def store(messages: list[Incoming], actor: Actor, source: str,
-          progress: Progress | None = None) -> IngestReport:
+          progress: Progress | None = None, within: Callable[[], object] | None = None
+          ) -> IngestReport:
     """Store checked messages in one transaction; a message already stored (same network and
-    id, sent before or twice in this batch) is a duplicate and left as it was."""
+    id, sent before or twice in this batch) is a duplicate and left as it was. `within` runs
+    in the same transaction: a connector saves its stream position there, so the messages and
+    the position after them are stored together or not at all."""
     require(actor, "inbox.ingest")
     report = IngestReport(received=len(messages))
     now = timezone.now()
@@ -301,6 +304,8 @@ def store(messages: list[Incoming], actor: Actor, source: str,
                 progress("storing", min(start + CHUNK, len(messages)), len(messages))
         report.new = len(report.new_ids)
         report.duplicates = report.received - report.new
+        if within is not None:
+            within()
         if report.new:
             _audit(actor, source, report, now)
             transaction.on_commit(_enqueue_processing)

@@ -1,3 +1,2 @@
-"""Connector plug-ins: importing this package registers each one."""
-
-from unsilo.connectors.networks import demo  # noqa: F401
+"""The connectors that ship with unsilo, one module per network (found through the entry
+points in pyproject.toml, like any other plug-in), and the demo connector."""

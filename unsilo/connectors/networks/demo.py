@@ -14,7 +14,7 @@ import uuid
 from django.conf import settings
 from django.utils import timezone
 
-from unsilo.connectors.base import DeliveryResult, OutboundReply, register_connector
+from unsilo.connectors.base import AccountInfo, Connector, DeliveryResult, Outbound, Session
 
 DEFAULT_CHANCE = 0.3
 FOLLOW_UP_AFTER = datetime.timedelta(seconds=4)
@@ -43,8 +43,12 @@ def follow_up_chance() -> float:
     return float(value)
 
 
-class DemoConnector:
+class DemoConnector(Connector):
+    """Stands in for every network in `unsilo demo` (UNSILO_DEMO_DELIVERY): not a plug-in."""
+
     name = "demo"
+    label = "Demo network"
+    can_fetch = False
 
     def __init__(self, seed: int | None = None):
         env_seed = os.environ.get("UNSILO_DEMO_SEED")
@@ -52,7 +56,10 @@ class DemoConnector:
                                  int(env_seed) if env_seed else None)
         self.lock = threading.Lock()  # one RNG shared by the worker's threads
 
-    def deliver(self, reply: OutboundReply) -> DeliveryResult:
+    def verify(self, session: Session) -> AccountInfo:
+        return AccountInfo(external_id=session.handle, handle=session.handle)
+
+    def deliver(self, session: Session, reply: Outbound) -> DeliveryResult:
         external_id = f"demo-out-{uuid.uuid4()}"
         with self.lock:
             answers = self.rng.random() < follow_up_chance()
@@ -64,7 +71,7 @@ class DemoConnector:
             self._follow_up(reply, external_id, texts[int(pick * len(texts))])
         return DeliveryResult(external_id=external_id)
 
-    def _follow_up(self, reply: OutboundReply, external_id: str, text: str) -> None:
+    def _follow_up(self, reply: Outbound, external_id: str, text: str) -> None:
         from unsilo.inbox.tasks_delivery import demo_follow_up
 
         item = {
@@ -79,4 +86,4 @@ class DemoConnector:
         task.enqueue(item)
 
 
-register_connector("demo", DemoConnector())
+DEMO = DemoConnector()
