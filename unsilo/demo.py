@@ -125,6 +125,18 @@ ACCOUNTS = [
      AccountStatus.UNREGISTERED),
 ]
 
+# The names the unregistered-accounts check looks for, and traffic from handles that use them
+# without being in the registry: an impostor fishing for card numbers, and a fan page.
+BRAND_TERMS = "meridian\nmeridianhome"
+SIGHTED = [
+    ("x", "MeridianHomeHelp", "@jo_kim Sorry to hear that! DM us your order number and the card "
+     "you paid with and we will refund you today."),
+    ("x", "MeridianHomeHelp", "@sam_r We can fix this fast: send your account password by DM."),
+    ("bluesky", "meridlan-support.bsky.social", "Having trouble with your Meridian dryer? Claim "
+     "your free replacement at meridian-claims.example"),
+    ("instagram", "meridian_fans_club", "Our new kitchen with the Meridian oven 😍"),
+]
+
 # Demo logins, one per role: (role, silo, title, seat role or None).
 LOGINS = [
     (Role.HUB_ADMIN, "Social COE Hub", "Head of Social COE", SeatRole.CAPTAIN),
@@ -176,7 +188,29 @@ def seed(actor: Actor | None = None, inbox: bool = True) -> dict:
     result = seed_company(actor)
     if inbox:
         result["inbox"] = seed_inbox(actor)
+        seed_sightings(actor)
     return result
+
+
+def seed_sightings(actor: Actor) -> int:
+    """Brand terms, and messages from unregistered brand handles the scan then finds."""
+    import datetime
+
+    from django.utils import timezone
+
+    from unsilo.connectors import actions as connector_actions
+    from unsilo.connectors import discovery
+    from unsilo.inbox import pipeline
+    from unsilo.inbox.ingest import store
+    from unsilo.inbox.learning.types import Incoming
+
+    connector_actions.set_terms(actor, BRAND_TERMS)
+    start = timezone.now() - datetime.timedelta(hours=len(SIGHTED))
+    report = store([Incoming(id=f"demo-sighted-{i}", network=network, author=handle, text=text,
+                             created_at=start + datetime.timedelta(hours=i))
+                    for i, (network, handle, text) in enumerate(SIGHTED)], actor, "demo seed")
+    pipeline.process_pending(report.new_ids)  # into the inbox now, as the rest of the seed
+    return discovery.scan()
 
 
 def inbox_is_seeded() -> bool:

@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, render
 from unsilo.accounts import actions, queries
 from unsilo.accounts.forms import AccountFilterForm, AccountForm
 from unsilo.accounts.models import AccountStatus
+from unsilo.connectors import health, views_connect
 from unsilo.core import queries as core_queries
 from unsilo.core.actor import Actor
 from unsilo.core.forms_actions import submit, success
@@ -42,17 +43,19 @@ def account_list(request):
          "badge": STATUS_BADGE[value], "current": value == filters["status"]}
         for value, label in AccountStatus.choices
     ]
-    rows = queries.accounts(actor, **filters)
+    rows = queries.accounts(actor, **filters).select_related("connection")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
     for account in page.object_list:
         account.badge = STATUS_BADGE[account.status]
+        account.health = health.of(account)
     page_query = request.GET.copy()
     page_query.pop("page", None)
     context = {
         "form": form, "page": page, "counts": counts, "status_query": status_query.urlencode(),
         "page_query": page_query.urlencode(),
         "may_register": can_somewhere(actor, "accounts.manage"),
+        "may_review_sightings": can(actor, "accounts.review_sightings"),
     }
     return render_swappable(request, "accounts/list.html", "results", context)
 
@@ -83,7 +86,8 @@ def account_new(request):
 
 def account_detail(request, pk: int):
     actor = Actor.for_user(request.user)
-    account = get_object_or_404(queries.accounts(actor), pk=pk)
+    account = get_object_or_404(
+        queries.accounts(actor).select_related("connection__connected_by"), pk=pk)
     silo_id = account.owner_silo_id
     history = None
     if core_queries.may_see_history(actor, "accounts.manage", silo_id):
@@ -93,6 +97,7 @@ def account_detail(request, pk: int):
     return render(request, "accounts/detail.html", {
         "account": account, "badge": STATUS_BADGE[account.status], "history": history,
         "may_manage": can(actor, "accounts.manage", silo_id),
+        **views_connect.panel(actor, account),
     })
 
 

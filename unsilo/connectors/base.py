@@ -11,7 +11,9 @@ See docs/connectors.md for a walk-through of writing one.
 """
 
 import datetime
+import html
 import os
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
@@ -21,7 +23,7 @@ from unsilo.inbox.learning.types import Incoming
 __all__ = [
     "AccountInfo", "app_setting", "AuthExpired", "Connector", "ConnectorError",
     "DeliveryResult", "Field", "Incoming", "InDoubt", "Outbound", "Page", "PermanentError",
-    "RateLimited", "RateState", "Session", "WebhookRejected",
+    "RateLimited", "RateState", "same_text", "Session", "WebhookRejected",
 ]
 
 
@@ -138,6 +140,22 @@ def app_setting(network: str, name: str) -> str:
     return value
 
 
+_URL = re.compile(r"https?://\S+")
+_LEADING_MENTIONS = re.compile(r"^(?:@[\w.-]+\s+)+")
+
+
+def same_text(theirs: str, ours: str) -> bool:
+    """Whether the text a network shows is the text we sent, as `find_sent` must decide:
+    networks escape HTML (&amp;), shorten links (t.co) and put the handles answered in front
+    of a reply, so those differences do not count."""
+
+    def plain(text: str) -> str:
+        text = _LEADING_MENTIONS.sub("", html.unescape(text).strip())
+        return " ".join(_URL.sub("<link>", text).split())
+
+    return plain(theirs) == plain(ours)
+
+
 # The session a connector works in -------------------------------------------------------------
 
 
@@ -150,8 +168,11 @@ class Session:
     external_id: str  # the network's id, once verified
     options: dict  # non-secret settings (instance URL, page id, feed URL…)
     secret: dict  # the decrypted secret
+    hook_secret: str = ""  # the webhook signing secret, for connectors that sign what they send
     # Save a changed secret (a refreshed token) encrypted, at once: the old one may be dead.
     save_secret: Callable[[dict], None] = lambda secret: None
+    # Whether another worker stored new credentials since this session was opened.
+    renewed_elsewhere: Callable[[], bool] = lambda: False
     rate: RateState = field(default_factory=RateState)
 
     def __repr__(self):  # never print the secret, even in a traceback's locals

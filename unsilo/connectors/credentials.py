@@ -102,13 +102,27 @@ def open_session(connection: Connection) -> Session:
     if not _worker.get():
         raise PermissionError("credentials are opened only by workers (worker_access())")
     account = connection.account
+    opened = {"from": connection.secret}
 
     def save(secret: dict) -> None:
         store_secret(connection, secret)
+        opened["from"] = connection.secret
+
+    def renewed_elsewhere() -> bool:
+        stored = Connection.objects.filter(pk=connection.pk).values_list("secret", flat=True)
+        return stored.first() not in (None, opened["from"])
 
     return Session(network=connection.network, handle=account.handle,
                    external_id=connection.external_id, options=dict(connection.options),
-                   secret=_decrypt(connection.secret), save_secret=save)
+                   secret=_decrypt(connection.secret), save_secret=save,
+                   renewed_elsewhere=renewed_elsewhere, hook_secret=hook_secret(connection))
+
+
+def renewed_elsewhere(session: Session | None) -> bool:
+    """Whether another worker stored new credentials after this session was opened — a token
+    it refreshed meanwhile (networks whose refresh tokens work once refuse ours then). Such a
+    refusal says nothing about the account: try again with the new token."""
+    return session is not None and session.renewed_elsewhere()
 
 
 def hook_secret(connection: Connection) -> str:

@@ -9,7 +9,9 @@ rate-limit headers each network sends into `session.rate`.
 
 import datetime
 import email.utils
+import functools
 import json
+import ssl
 import time
 from collections.abc import Callable
 
@@ -31,9 +33,15 @@ WRITES = {"POST", "PUT", "PATCH", "DELETE"}
 DEFAULT_WAIT = 60.0
 
 
+@functools.cache
+def _tls() -> ssl.SSLContext:
+    # Loading the CA bundle takes 50-100 ms: once per process, not once per client.
+    return httpx.create_ssl_context()
+
+
 def client(base_url: str = "", headers: dict | None = None) -> httpx.Client:
     return httpx.Client(base_url=base_url, timeout=TIMEOUT, follow_redirects=True,
-                        headers={"User-Agent": USER_AGENT, **(headers or {})})
+                        verify=_tls(), headers={"User-Agent": USER_AGENT, **(headers or {})})
 
 
 def _seconds_until(value: str, now: float) -> float | None:
@@ -107,6 +115,21 @@ def error_text(response: httpx.Response) -> str:
     return f"{response.status_code}: {str(words)[:500]}"
 
 
+def _secrets(value) -> list[str]:
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _secrets(v)]
+    if isinstance(value, list | tuple):
+        return [s for v in value for s in _secrets(v)]
+    return [value] if isinstance(value, str) and len(value) >= 6 else []
+
+
+def without_secrets(words: str, session: Session | None) -> str:
+    """A network may echo the credential it was sent in its error: never pass that on."""
+    for secret in _secrets(session.secret if session is not None else {}):
+        words = words.replace(secret, "[redacted]")
+    return words
+
+
 def check(response: httpx.Response, session: Session | None = None) -> httpx.Response:
     """Raise the connector error an answer means; return it when it is a success."""
     if session is not None:
@@ -114,7 +137,7 @@ def check(response: httpx.Response, session: Session | None = None) -> httpx.Res
     status = response.status_code
     if status < 400:
         return response
-    words = error_text(response)
+    words = without_secrets(error_text(response), session)
     if status == 429:
         wait = _header(response, "retry-after")
         seconds = _seconds_until(wait, time.time()) if wait else None

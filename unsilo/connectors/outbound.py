@@ -54,6 +54,10 @@ MAX_ATTEMPTS = 8
 BASE_DELAY = 5.0  # seconds before the second attempt (before jitter)
 MAX_DELAY = 30 * 60.0
 LEASE = datetime.timedelta(minutes=2)  # longer than any one network call may take
+# A queued delivery handed to the task queue is not handed over again for this long. Tasks are
+# durable, so this only covers an enqueue lost between commit and enqueue; shorter, a backlog
+# longer than it had every sweep add a second task for each delivery still waiting its turn.
+HANDED_OVER = datetime.timedelta(minutes=15)
 SWEEP_LIMIT = 500  # deliveries put on the task queue per sweep
 USABLE = (ConnectionStatus.CONNECTED, ConnectionStatus.ERROR, ConnectionStatus.PENDING)
 
@@ -80,7 +84,7 @@ def queue(actor: Actor, *, kind: str, network: str, text: str, account=None, mes
         kind=kind, network=network, account=account, message=message, text=text,
         in_reply_to=in_reply_to, thread_id=thread_id, idempotency_key=uuid.uuid4().hex,
         created_by=actor.user, silo_id=silo_id, created_at=now, updated_at=now,
-        next_attempt_at=now, lease_until=now + LEASE)
+        next_attempt_at=now, lease_until=now + HANDED_OVER)
     audit.record(actor, "delivery_queued", delivery,
                  {"kind": [None, kind], "network": [None, network]}, silo_id)
     transaction.on_commit(lambda: _enqueue(delivery.pk))
@@ -109,7 +113,7 @@ def send_due(now: datetime.datetime | None = None) -> int:
         # Held for a lease while the task waits its turn, so the next sweep does not add it
         # again; a claim takes it whatever the lease says.
         Delivery.objects.filter(pk__in=ids, state=DeliveryState.QUEUED).update(
-            lease_until=now + LEASE)
+            lease_until=now + HANDED_OVER)
         for pk in ids:
             _enqueue(pk)
     return len(ids)
@@ -121,8 +125,9 @@ def send_due(now: datetime.datetime | None = None) -> int:
 def _claim(delivery_id: int, now: datetime.datetime) -> Delivery | None:
     """Take a delivery for one attempt, or None when it is not ours to send now."""
     with transaction.atomic():
-        delivery = (Delivery.objects.select_for_update().select_related("account__connection")
-                    .filter(pk=delivery_id).first())
+        # Lock the delivery row only: PostgreSQL refuses FOR UPDATE on the outer-joined rows.
+        delivery = (Delivery.objects.select_for_update(of=("self",))
+                    .select_related("account__connection").filter(pk=delivery_id).first())
         if delivery is None:
             return None
         if delivery.state == DeliveryState.SENDING:
@@ -222,8 +227,11 @@ def send(delivery_id: int, now: datetime.datetime | None = None) -> str:
         delivery.in_doubt = True
         _retry(delivery, str(error))
     except AuthExpired as error:
-        _mark_connection(connection, ConnectionStatus.EXPIRED, str(error))
-        _fail(delivery, f"The account needs reconnecting: {error}")
+        if credentials.renewed_elsewhere(session):
+            _retry(delivery, f"another worker renewed the token meanwhile ({error})")
+        else:
+            _mark_connection(connection, ConnectionStatus.EXPIRED, str(error))
+            _fail(delivery, f"The account needs reconnecting: {error}")
     except (PermanentError, NotConnected) as error:
         _fail(delivery, str(error))
     except ConnectorError as error:
@@ -303,7 +311,11 @@ def _fail(delivery: Delivery, error: str) -> None:
 
 def _retry(delivery: Delivery, error: str) -> None:
     if delivery.attempts >= MAX_ATTEMPTS:
-        _fail(delivery, f"Gave up after {delivery.attempts} attempts. Last error: {error}")
+        # Retry starts afresh without asking the network: say when that could post twice.
+        doubt = (" (An earlier attempt got no answer and may have gone out: look on the "
+                 "account before you Retry.)" if delivery.in_doubt else "")
+        _fail(delivery, f"Gave up after {delivery.attempts} attempts. Last error: {error}"
+                        f"{doubt}")
         return
     delay = backoff(delivery.attempts)
     delivery.state, delivery.lease_until = DeliveryState.QUEUED, None
@@ -352,9 +364,15 @@ def _mark_connection(connection: Connection | None, status: str, error: str) -> 
 # People act on failed deliveries --------------------------------------------------------------
 
 
+def may_act(actor: Actor, delivery: Delivery) -> bool:
+    """Who may retry or cancel a delivery: who may work the silo's conversations, or manage
+    its accounts."""
+    return (can(actor, "inbox.respond", delivery.silo_id)
+            or can(actor, "accounts.manage", delivery.silo_id))
+
+
 def _require_may_act(actor: Actor, delivery: Delivery) -> None:
-    if not (can(actor, "inbox.respond", delivery.silo_id)
-            or can(actor, "accounts.manage", delivery.silo_id)):
+    if not may_act(actor, delivery):
         raise PermissionDenied("You may not act on this silo's outgoing messages.")
 
 
@@ -369,7 +387,8 @@ def retry(actor: Actor, delivery: Delivery) -> Delivery:
                                         f"{delivery.get_state_display().lower()}."})
     now = timezone.now()
     delivery.state, delivery.attempts, delivery.in_doubt = DeliveryState.QUEUED, 0, False
-    delivery.next_attempt_at, delivery.lease_until, delivery.updated_at = now, now + LEASE, now
+    delivery.next_attempt_at, delivery.updated_at = now, now
+    delivery.lease_until = now + HANDED_OVER
     delivery.save()
     if delivery.message_id:
         _follow_message(delivery)

@@ -5,6 +5,7 @@ polls connections whose turn has come, `process_webhooks` picks up webhook event
 worker left, `scan_for_sightings` looks for unregistered handles.
 """
 
+import dataclasses
 import datetime
 import logging
 
@@ -139,7 +140,8 @@ def fetch_connection(connection_id: int) -> int:
         Connection.objects.filter(pk=connection.pk).update(paused_until=until,
                                                            next_fetch_at=until)
     except AuthExpired as error:
-        _health(connection, ConnectionStatus.EXPIRED, str(error))
+        if not credentials.renewed_elsewhere(session):  # else: the next fetch uses the new one
+            _health(connection, ConnectionStatus.EXPIRED, str(error))
     except (ConnectorError, PermanentError) as error:
         _health(connection, ConnectionStatus.ERROR, str(error))
     else:
@@ -158,7 +160,8 @@ def fetch_connection(connection_id: int) -> int:
 @task()
 def process_webhook(event_id: int) -> str:
     """Turn one stored webhook event into messages (all of them, or none and the reason)."""
-    event = WebhookEvent.objects.select_related("connection").filter(pk=event_id).first()
+    event = (WebhookEvent.objects.select_related("connection__account")
+             .filter(pk=event_id).first())
     if event is None or event.status != HookStatus.PENDING:
         return event.status if event else "missing"
     connector = plugins.connector(event.network)
@@ -167,10 +170,15 @@ def process_webhook(event_id: int) -> str:
         if connector is None:
             raise ValueError(f"no connector for {event.network} is installed")
         messages = connector.parse_webhook(options, bytes(event.body))
-    except ValueError as error:
-        WebhookEvent.objects.filter(pk=event_id).update(
-            status=HookStatus.FAILED, error=str(error)[:2000], processed_at=timezone.now())
+    except Exception as error:  # noqa: BLE001 - a connector's bug must not leave it pending
+        reason = str(error)
+        if not isinstance(error, ValueError):
+            log.exception("webhook event %s of %s could not be read", event_id, event.network)
+            reason = f"{type(error).__name__}: {error}"
+        WebhookEvent.objects.filter(pk=event_id, status=HookStatus.PENDING).update(
+            status=HookStatus.FAILED, error=reason[:2000], processed_at=timezone.now())
         return HookStatus.FAILED
+    messages = _to_our_accounts(event, messages)
     with transaction.atomic():
         event = WebhookEvent.objects.select_for_update().get(pk=event_id)
         if event.status != HookStatus.PENDING:
@@ -182,6 +190,20 @@ def process_webhook(event_id: int) -> str:
         event.processed_at = timezone.now()
         event.save(update_fields=["status", "messages", "processed_at"])
     return HookStatus.DONE
+
+
+def _to_our_accounts(event: WebhookEvent, messages: list) -> list:
+    """Name our account on each message: a connection's own hook speaks for its account; an
+    app-level hook (Meta: one URL for every page) names the network's id of the account,
+    which is a connection's `external_id`."""
+    if event.connection_id:
+        handle = event.connection.account.handle
+        return [m if m.account else dataclasses.replace(m, account=handle) for m in messages]
+    ids = {m.account for m in messages if m.account}
+    handles = dict(Connection.objects.filter(network=event.network, external_id__in=ids)
+                   .values_list("external_id", "account__handle"))
+    return [dataclasses.replace(m, account=handles[m.account]) if m.account in handles else m
+            for m in messages]
 
 
 def process_webhooks() -> int:

@@ -1,3 +1,13 @@
-from django.urls import path  # noqa: F401
+"""Mounted at /hooks/, which the login middleware leaves public: every call is checked by its
+network's signature instead (views_hooks.py)."""
 
-urlpatterns = []
+from django.urls import path
+
+from unsilo.connectors import views_hooks
+
+app_name = "hooks"
+
+urlpatterns = [
+    path("<str:network>/<uuid:hook_id>/", views_hooks.connection_hook, name="connection"),
+    path("<str:network>/", views_hooks.app_hook, name="app"),
+]

@@ -9,6 +9,7 @@ from unsilo.inbox.queries import unread_count
 # (label, path); later capabilities replace their "coming" page at the same path.
 NAVIGATION = [
     ("Inbox", "/inbox/"),
+    ("Outbox", "/outbox/"),
     ("Publish", "/publish/"),
     ("Knowledge", "/knowledge/"),
     ("Listening", "/listening/"),
