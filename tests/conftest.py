@@ -23,6 +23,8 @@ def _fast_settings(settings):
     # Replies from accounts not connected to a network go to the demo connector, as in the demo;
     # the connector tests connect accounts for real.
     settings.UNSILO_DEMO_DELIVERY = True
+    # Test networks (FakeAPI, the local PDS) live on loopback.
+    settings.UNSILO_ALLOW_PRIVATE_URLS = True
 
 
 @pytest.fixture

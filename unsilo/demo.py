@@ -14,7 +14,7 @@ from unsilo.accounts.actions import register_account
 from unsilo.accounts.models import Account, AccountStatus
 from unsilo.core.actions import create_login
 from unsilo.core.actor import Actor
-from unsilo.core.models import Role, Via
+from unsilo.core.models import Role, User, Via
 from unsilo.org import actions as org_actions
 from unsilo.org.importer import apply_people_import, parse_people_csv
 from unsilo.org.models import Person, SeatRole, Silo, SiloKind
@@ -189,6 +189,7 @@ def seed(actor: Actor | None = None, inbox: bool = True) -> dict:
     if inbox:
         result["inbox"] = seed_inbox(actor)
         seed_sightings(actor)
+        seed_failed_reply()
     return result
 
 
@@ -211,6 +212,28 @@ def seed_sightings(actor: Actor) -> int:
                     for i, (network, handle, text) in enumerate(SIGHTED)], actor, "demo seed")
     pipeline.process_pending(report.new_ids)  # into the inbox now, as the rest of the seed
     return discovery.scan()
+
+
+# A reply too long for X: the Outbox and its conversation show the network's refusal with
+# Retry and Cancel, as a real failure would.
+TOO_LONG = (
+    "Hi {author}, thank you for your patience. I have checked your order with our warehouse "
+    "team and the replacement part left yesterday; it should arrive within two working days. "
+    "If it does not, reply here with your order number and postcode and I will arrange a "
+    "technician visit at no cost, including the installation of the new part. – {name}")
+
+
+def seed_failed_reply() -> None:
+    from unsilo.inbox import actions
+    from unsilo.inbox.models import Conversation, Status
+
+    conversation = (Conversation.objects.filter(network="x", status=Status.OPEN, language="en")
+                    .exclude(silo=None).order_by("created_at", "id").first())
+    hub = User.objects.filter(role=Role.HUB_ADMIN).order_by("pk").first()
+    if conversation is None or hub is None:
+        return
+    actions.reply(Actor.for_user(hub), conversation, TOO_LONG.format(
+        author=conversation.author, name=hub.name.split()[0]), force=True)
 
 
 def inbox_is_seeded() -> bool:

@@ -159,6 +159,9 @@ UNSILO_EMBEDDED = not os.environ.get("DATABASE_URL")
 # Replies from accounts with no live connection go to the demo connector (`unsilo demo` sets
 # this); otherwise they fail with "not connected" and wait for someone to connect the account.
 UNSILO_DEMO_DELIVERY = os.environ.get("UNSILO_DEMO_DELIVERY") == "1"
+# Feeds and webhook reply URLs are typed in by people: unsilo refuses to call private
+# addresses with them (set to 1 only for a closed test network).
+UNSILO_ALLOW_PRIVATE_URLS = os.environ.get("UNSILO_ALLOW_PRIVATE_URLS") == "1"
 # Where the network sends the browser back after OAuth: this installation's public address.
 UNSILO_PUBLIC_URL = os.environ.get("UNSILO_PUBLIC_URL", "").rstrip("/")
 

@@ -90,7 +90,7 @@ def test_a_missing_password_is_refused_on_the_form_and_nothing_is_stored(login, 
 
 
 def test_reconnect_replaces_the_credentials_and_disconnect_deletes_them(
-        login, admin, care, api, django_capture_on_commit_callbacks):
+        login, admin, care, api, django_capture_on_commit_callbacks, settings):
     acc = account(care)
     client = login(admin)
     connect(client, acc, {"api_base": api.url, "app_password": PASSWORD},
@@ -108,6 +108,7 @@ def test_reconnect_replaces_the_credentials_and_disconnect_deletes_them(
     assert (conn.status, conn.secret, conn.hook_secret) == (ConnectionStatus.DISCONNECTED, "", "")
     event = AuditEvent.objects.get(action="disconnect")
     assert event.changes["status"] == ["connected", "disconnected"]
+    settings.UNSILO_DEMO_DELIVERY = False
     page = client.get(f"/accounts/{acc.pk}/").content.decode()
     assert "Not connected" in page and "Connect to Test network" in page
 

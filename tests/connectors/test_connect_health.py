@@ -19,7 +19,8 @@ def update(conn, **fields):
     Connection.objects.filter(pk=conn.pk).update(**fields)
 
 
-def test_the_list_shows_each_accounts_connection_health(login):
+def test_the_list_shows_each_accounts_connection_health(login, settings):
+    settings.UNSILO_DEMO_DELIVERY = False
     care = f.silo("Care")
     now = timezone.now()
     good = connection("bluesky", handle="good.bsky.social", owner=care)
@@ -42,6 +43,14 @@ def test_the_list_shows_each_accounts_connection_health(login):
     assert '<span class="badge bad">Needs reconnecting</span>' in page
     assert '<span class="badge warn">Checking</span>' in page
     assert expired.pk and checking.pk and gone.pk
+
+
+def test_in_the_demo_an_account_without_a_connection_says_the_demo_network_answers(
+        login, settings):
+    settings.UNSILO_DEMO_DELIVERY = True  # as `unsilo demo` sets it
+    f.account(f.silo("Care"), handle="never.bsky.social")
+    page = login(f.user(Role.VIEWER)).get("/accounts/").content.decode()
+    assert '<span class="badge ok">Demo network</span>' in page
 
 
 def test_the_list_runs_the_same_queries_for_2_or_12_connected_accounts(login):

@@ -183,6 +183,19 @@ def test_only_web_addresses_are_fetched(api):
         rss.fetch(factories.session(conn), "")
 
 
+@pytest.mark.parametrize("address", ["127.0.0.1", "10.1.2.3", "169.254.169.254", "[::1]"])
+def test_a_feed_inside_the_private_network_is_never_called(api, settings, address):
+    """A feed address is typed in by a person: it must not reach the company's own network
+    (or a cloud's metadata service) through unsilo."""
+    settings.UNSILO_ALLOW_PRIVATE_URLS = False
+    api.route("GET", "/feed.xml", body=RSS, headers=XML)
+    port = api.url.rsplit(":", 1)[1]
+    conn = factories.connection("rss", options={"feed_url": f"http://{address}:{port}/feed.xml"})
+    with pytest.raises(PermanentError, match="points inside a private network"):
+        rss.fetch(factories.session(conn), "")
+    assert api.requests == []
+
+
 def test_an_entry_with_neither_title_nor_text_says_its_link(api):
     api.route("GET", "/feed.xml", body=b"<rss version='2.0'><channel><title>Pods</title><item>"
                                        b"<link>https://pods.example/ep1</link></item>"

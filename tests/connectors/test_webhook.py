@@ -187,3 +187,21 @@ def test_a_replayed_call_is_refused_and_stores_nothing(client):
     assert response.status_code == 401
     assert "more than 5 minutes off" in response.json()["error"]
     assert not WebhookEvent.objects.exists() and not Message.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_reply_url_inside_the_private_network_is_never_called(settings):
+    settings.UNSILO_DEMO_DELIVERY, settings.UNSILO_ALLOW_PRIVATE_URLS = False, False
+    receiver = FakeAPI()
+    try:
+        receiver.route("POST", "/replies", json={"id": "r-1"})
+        conn = factories.connection("webhook", hook_secret=SECRET,
+                                    options={"reply_url": f"{receiver.url}/replies"})
+        reply = outbound.queue(Actor.system(), kind="reply", network="webhook",
+                               text="Sorry!", account=conn.account, in_reply_to="form-1")
+        assert outbound.send(reply.pk) == DeliveryState.FAILED
+        reply.refresh_from_db()
+        assert "points inside a private network (127.0.0.1)" in reply.last_error
+        assert receiver.requests == []
+    finally:
+        receiver.close()

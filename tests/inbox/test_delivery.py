@@ -100,3 +100,12 @@ def test_a_reply_is_delivered_once_its_transaction_commits(care, agent,
         assert Message.objects.get(pk=message.pk).state == MessageState.QUEUED
     message.refresh_from_db()
     assert message.state == MessageState.SENT
+
+
+def test_the_demo_network_refuses_a_post_longer_than_the_real_network_allows(care, agent):
+    conversation = inbox.conversation(care, network="x")
+    message = actions.reply(agent, conversation, "A long answer" + "." * 287)  # 300 characters
+    assert deliver(message) == DeliveryState.FAILED
+    message.refresh_from_db()
+    assert message.delivery_error == ("400: Your post is too long for X (300 characters; "
+                                      "at most 280)")

@@ -4,6 +4,8 @@ import pytest
 from django.utils import timezone
 
 from unsilo import demo
+from unsilo.connectors.models import Delivery
+from unsilo.connectors.networks.demo import TEXT_LIMITS
 from unsilo.core.models import AuditEvent
 from unsilo.inbox import demo_corpus
 from unsilo.inbox.models import (
@@ -75,6 +77,10 @@ def test_the_demo_seed_builds_a_working_inbox_through_the_real_actions():
     assert Handoff.objects.count() >= 5
     assert Note.objects.filter(mentions__isnull=False).count() >= 3
     assert ResolvedExample.objects.filter(source="inbox").count() >= 10
+    # One reply too long for X, which the demo network refuses: the Outbox has a failure to
+    # show with Retry and Cancel (tests/inbox/test_delivery.py shows the refusal).
+    too_long = Delivery.objects.get(text__startswith="Hi ", text__contains="technician visit")
+    assert too_long.network == "x" and len(too_long.text) > TEXT_LIMITS["x"]
     # …and some waiting too long: overdue.
     now = timezone.now()
     overdue = conversations.exclude(status=Status.RESOLVED).filter(

@@ -3,6 +3,7 @@ Connection row alone (no secret, no extra query when the list selected it)."""
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.utils import timezone
 
 from unsilo.connectors.models import Connection, ConnectionStatus
@@ -53,5 +54,7 @@ def of(account) -> Health:
     except Connection.DoesNotExist:
         conn = None
     if conn is None or conn.status == ConnectionStatus.DISCONNECTED:
+        if settings.UNSILO_DEMO_DELIVERY:  # `unsilo demo`: the demo network answers for it
+            return Health(NOT_CONNECTED, "Demo network", "ok", None)
         return Health(NOT_CONNECTED, "Not connected", "", None)
     return Health(conn.status, conn.get_status_display(), BADGES.get(conn.status, ""), conn)

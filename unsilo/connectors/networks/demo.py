@@ -14,9 +14,19 @@ import uuid
 from django.conf import settings
 from django.utils import timezone
 
-from unsilo.connectors.base import AccountInfo, Connector, DeliveryResult, Outbound, Session
+from unsilo.connectors import registry
+from unsilo.connectors.base import (
+    AccountInfo,
+    Connector,
+    DeliveryResult,
+    Outbound,
+    PermanentError,
+    Session,
+)
 
 DEFAULT_CHANCE = 0.3
+# Characters a post may have, per network, as the networks say (a longer reply fails).
+TEXT_LIMITS = {"x": 280, "bluesky": 300, "mastodon": 500, "threads": 500}
 FOLLOW_UP_AFTER = datetime.timedelta(seconds=4)
 
 # (happy, unhappy) answers of a customer, by language.
@@ -60,6 +70,11 @@ class DemoConnector(Connector):
         return AccountInfo(external_id=session.handle, handle=session.handle)
 
     def deliver(self, session: Session, reply: Outbound) -> DeliveryResult:
+        limit = TEXT_LIMITS.get(reply.network)
+        if limit and len(reply.text) > limit:  # as the real network would answer
+            label = registry.NETWORKS[reply.network].label
+            raise PermanentError(f"400: Your post is too long for {label} "
+                                 f"({len(reply.text)} characters; at most {limit})")
         external_id = f"demo-out-{uuid.uuid4()}"
         with self.lock:
             answers = self.rng.random() < follow_up_chance()

@@ -87,7 +87,7 @@ class FeedConnector(Connector):
 
     def _get(self, session: Session, conditions: dict):
         url = _feed_url(session)
-        with http.client() as client:
+        with http.client(public_only=True) as client:
             response = http.call(session, client, "GET", url, headers={
                 "Accept": "application/atom+xml, application/rss+xml, application/xml;q=0.9, "
                           "text/xml;q=0.8, */*;q=0.1", **conditions})

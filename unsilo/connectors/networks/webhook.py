@@ -95,7 +95,7 @@ class WebhookConnector(Connector):
         headers = {"Content-Type": "application/json", "Idempotency-Key": out.idempotency_key,
                    TIMESTAMP_HEADER: timestamp,
                    SIGNATURE_HEADER: signature(session.hook_secret, timestamp, body)}
-        with http.client() as client:
+        with http.client(public_only=True) as client:
             response = http.call(session, client, "POST", url, content=body, headers=headers)
         try:
             answer = response.json() if response.content else {}
