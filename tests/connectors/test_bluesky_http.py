@@ -11,12 +11,13 @@ from pathlib import Path
 import pytest
 
 from tests.connectors import factories
+from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
 from unsilo.connectors import plugins, tasks
 from unsilo.connectors.base import AuthExpired, Outbound, RateLimited
 from unsilo.connectors.models import ConnectionStatus
 from unsilo.connectors.networks.atproto_records import TID_ALPHABET, delivery_rkey, tid
 from unsilo.connectors.networks.bluesky import BlueskyConnector
-from unsilo.connectors.testing.fakeapi import FakeAPI, Reply
+from unsilo.connectors.testing.fakeapi import Reply
 from unsilo.inbox.models import Message
 
 FIXTURES = Path(__file__).parent / "fixtures" / "bluesky"
@@ -34,22 +35,6 @@ def fixture(name):
 def session_body(access="A2", refresh="R2"):
     return {"accessJwt": access, "refreshJwt": refresh, "handle": HANDLE, "did": DID,
             "active": True}
-
-
-@pytest.fixture(scope="module")
-def server():
-    fake = FakeAPI()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def api(server):
-    with server._lock:
-        server.requests.clear()
-        server._routes.clear()
-        server._turns.clear()
-    return server
 
 
 @pytest.fixture

@@ -3,18 +3,18 @@ answers with the documented shapes (fixtures/linkedin/README.md names the refere
 
 import datetime
 import json
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, quote, urlsplit
 
 import pytest
 
 from tests.connectors import factories
+from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
 from unsilo.connectors import outbound, tasks
 from unsilo.connectors.base import AuthExpired, Outbound, PermanentError, RateLimited
 from unsilo.connectors.models import DeliveryState
 from unsilo.connectors.networks.linkedin import LinkedInConnector, escape_commentary
-from unsilo.connectors.testing.fakeapi import FakeAPI, Reply
+from unsilo.connectors.testing.fakeapi import Reply
 from unsilo.core.actor import Actor
 from unsilo.inbox.models import Message
 
@@ -33,14 +33,6 @@ def fixture(name):
 
 def path(urn, tail="/comments"):
     return f"/rest/socialActions/{quote(urn, safe='')}{tail}"
-
-
-@pytest.fixture
-def api():
-    server = FakeAPI()
-    yield server
-    # Shutting down waits out the server's half-second poll: do it off the test's clock.
-    threading.Thread(target=server.close, daemon=True).start()
 
 
 @pytest.fixture(autouse=True)

@@ -10,6 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.connectors import factories
+from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
 from unsilo.connectors import outbound, plugins, tasks
 from unsilo.connectors.base import (
     AuthExpired,
@@ -21,7 +22,7 @@ from unsilo.connectors.base import (
 )
 from unsilo.connectors.models import DeliveryState
 from unsilo.connectors.networks.mastodon import MastodonConnector, status_text
-from unsilo.connectors.testing.fakeapi import FakeAPI, Reply
+from unsilo.connectors.testing.fakeapi import Reply
 from unsilo.core.actor import Actor
 from unsilo.inbox.models import Message
 
@@ -32,23 +33,6 @@ NOTIFICATIONS = "/api/v1/notifications"
 
 def fixture(name):
     return json.loads((FIXTURES / name).read_text())
-
-
-@pytest.fixture(scope="module")
-def server():
-    fake = FakeAPI()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def api(server):
-    """One instance per file (closing one takes half a second), emptied for each test."""
-    with server._lock:
-        server.requests.clear()
-        server._routes.clear()
-        server._turns.clear()
-    return server
 
 
 @pytest.fixture

@@ -5,18 +5,18 @@ import datetime
 import hashlib
 import hmac
 import json
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tests.connectors import factories
+from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
 from unsilo.connectors import outbound, tasks
 from unsilo.connectors.base import AuthExpired, Outbound, PermanentError, RateLimited
 from unsilo.connectors.models import ConnectionStatus, DeliveryState
 from unsilo.connectors.networks.meta import FacebookConnector, InstagramConnector
-from unsilo.connectors.testing.fakeapi import FakeAPI, Reply
+from unsilo.connectors.testing.fakeapi import Reply
 from unsilo.core.actor import Actor
 from unsilo.inbox.models import Message
 
@@ -31,14 +31,6 @@ facebook, instagram = FacebookConnector(), InstagramConnector()
 
 def fixture(name):
     return json.loads((FIXTURES / f"{name}.json").read_text())
-
-
-@pytest.fixture
-def api():
-    server = FakeAPI()
-    yield server
-    # Shutting down waits out the server's half-second poll: do it off the test's clock.
-    threading.Thread(target=server.close, daemon=True).start()
 
 
 @pytest.fixture(autouse=True)

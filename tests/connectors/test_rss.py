@@ -10,11 +10,12 @@ from pathlib import Path
 import pytest
 
 from tests.connectors import factories
+from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
 from unsilo.connectors import tasks
 from unsilo.connectors.base import PermanentError, RateLimited
 from unsilo.connectors.models import StreamPosition
 from unsilo.connectors.networks.rss import FeedConnector
-from unsilo.connectors.testing.fakeapi import FakeAPI, Reply
+from unsilo.connectors.testing.fakeapi import Reply
 from unsilo.inbox.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -26,20 +27,6 @@ UNDATED = (FIXTURES / "undated.xml").read_bytes()
 XML = {"content-type": "application/rss+xml; charset=utf-8"}
 
 rss = FeedConnector()
-
-
-@pytest.fixture(scope="module")
-def server():
-    server = FakeAPI()
-    yield server
-    server.close()
-
-
-@pytest.fixture
-def api(server):
-    """The module's feed server (each test routes the paths it reads), its log emptied."""
-    server.requests.clear()
-    return server
 
 
 def feed(api, path="/feed.xml", **fields):

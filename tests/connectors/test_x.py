@@ -11,11 +11,12 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 
 from tests.connectors import factories
+from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
 from unsilo.connectors import outbound, plugins, tasks
 from unsilo.connectors.base import AuthExpired, Outbound, PermanentError, RateLimited
 from unsilo.connectors.models import DeliveryState
 from unsilo.connectors.networks.x import XConnector
-from unsilo.connectors.testing.fakeapi import FakeAPI, Reply
+from unsilo.connectors.testing.fakeapi import Reply
 from unsilo.core.actor import Actor
 from unsilo.inbox.models import Message
 
@@ -28,24 +29,10 @@ def fixture(name):
     return json.loads((FIXTURES / name).read_text())
 
 
-@pytest.fixture(scope="module")
-def server():
-    fake = FakeAPI()
-    yield fake
-    fake.close()
-
-
-@pytest.fixture
-def api(server, monkeypatch):
-    """One fake API per file (closing one takes half a second), emptied for each test."""
+@pytest.fixture(autouse=True)
+def x_app(monkeypatch):
     monkeypatch.setenv("UNSILO_X_CLIENT_ID", "client-1")
     monkeypatch.setenv("UNSILO_X_CLIENT_SECRET", "client-secret-1")
-    with server._lock:
-        server.requests.clear()
-        server._routes.clear()
-        server._turns.clear()
-    return server
-
 
 def in_two_hours():
     return (datetime.datetime.now(datetime.UTC) + datetime.timedelta(hours=2)).isoformat()

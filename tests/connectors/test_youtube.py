@@ -3,18 +3,18 @@ answers with the documented shapes (fixtures/youtube/README.md names the referen
 
 import datetime
 import json
-import threading
 from pathlib import Path
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
 from tests.connectors import factories
+from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
 from unsilo.connectors import outbound, tasks
 from unsilo.connectors.base import AuthExpired, Outbound, PermanentError, RateLimited
 from unsilo.connectors.models import DeliveryState
 from unsilo.connectors.networks.youtube import YouTubeConnector, seconds_to_pacific_midnight
-from unsilo.connectors.testing.fakeapi import FakeAPI, Reply
+from unsilo.connectors.testing.fakeapi import Reply
 from unsilo.core.actor import Actor
 from unsilo.inbox.models import Message
 
@@ -26,14 +26,6 @@ youtube = YouTubeConnector()
 
 def fixture(name):
     return json.loads((FIXTURES / f"{name}.json").read_text())
-
-
-@pytest.fixture
-def api():
-    server = FakeAPI()
-    yield server
-    # Shutting down waits out the server's half-second poll: do it off the test's clock.
-    threading.Thread(target=server.close, daemon=True).start()
 
 
 @pytest.fixture(autouse=True)
