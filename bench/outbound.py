@@ -227,7 +227,6 @@ def main() -> None:
     args = parser.parse_args()
     workers = args.workers or (2 if args.postgres else 1)
 
-    os.environ.setdefault("UNSILO_CREDENTIALS_KEY", "YmVuY2gta2V5LWJlbmNoLWtleS1iZW5jaC1rZXktMDE=")
     env = _setup.company_for_processes(args.postgres, name="unsilo_outbound")
     env["UNSILO_CONNECTORS"] = f"{NETWORK}={Path(__file__).stem}:BenchConnector"
     env["PYTHONPATH"] = os.pathsep.join([str(BENCH), str(_setup.REPO)])

@@ -47,6 +47,27 @@ def check_production_environment() -> None:
             "long random value on every machine (python -c 'import secrets; "
             "print(secrets.token_urlsafe(50))')."
         )
+    check_credentials_key()
+
+
+def check_credentials_key() -> None:
+    """The key that encrypts the networks' tokens: set, and a valid Fernet key."""
+    from cryptography.fernet import Fernet
+
+    key = os.environ.get("UNSILO_CREDENTIALS_KEY", "").strip()
+    if not key:
+        raise ConfigError(
+            "UNSILO_CREDENTIALS_KEY is not set: run `unsilo keys generate` and put its output "
+            "in the environment of every web and worker process (it encrypts the networks' "
+            "tokens)."
+        )
+    try:
+        Fernet(key.encode())
+    except ValueError:
+        raise ConfigError(
+            "UNSILO_CREDENTIALS_KEY is not a valid key (32 url-safe base64-encoded bytes): "
+            "`unsilo keys generate` prints one."
+        ) from None
 
 
 def setup_django() -> None:
