@@ -5,7 +5,7 @@
 Speed is messages per CPU-second of this process (time.process_time), best and median of 3
 runs, on realistic messages from the demo corpus in batches of 1,000 (pin it to one core with
 `taskset -c 0` for comparable figures). Quality is 3-class macro-F1 on the labelled sets in
-tests/inbox/data (written by hand; the test set was never used for tuning), on the demo
+tests/learning/data (written by hand; the test set was never used for tuning), on the demo
 corpus's own labels, and optionally on VADER's 4,200 ICWSM-2014 tweets (not shipped; from the
 vaderSentiment sdist: additional_resources/hutto_ICWSM_2014.tar.gz -> tweets_GroundTruth.txt).
 """
@@ -45,12 +45,12 @@ def speed(n: int) -> None:
     import scipy.sparse as sp
     from sklearn.feature_extraction.text import TfidfVectorizer
 
-    from unsilo.inbox import demo_corpus
-    from unsilo.inbox.learning import sentiment
-    from unsilo.inbox.learning.classify import classify
-    from unsilo.inbox.learning.features import Featurizer
-    from unsilo.inbox.learning.text import normalise
-    from unsilo.inbox.learning.types import Incoming
+    from unsilo.demo import corpus as demo_corpus
+    from unsilo.learning import sentiment
+    from unsilo.learning.classify import classify
+    from unsilo.learning.features import Featurizer
+    from unsilo.learning.text import normalise
+    from unsilo.learning.types import Incoming
 
     lines = demo_corpus.messages(n)
     with_lang = [Incoming(id=m["id"], network=m["network"], text=m["text"], author=m["author"],
@@ -98,8 +98,8 @@ def quality(vader_tweets: str | None) -> None:
     from sklearn.metrics import f1_score
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from unsilo.inbox import demo_corpus
-    from unsilo.inbox.learning import sentiment
+    from unsilo.demo import corpus as demo_corpus
+    from unsilo.learning import sentiment
 
     analyzer = SentimentIntensityAnalyzer()
 

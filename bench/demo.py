@@ -3,7 +3,7 @@
     .venv/bin/python bench/demo.py              # SQLite in a fresh data directory
     .venv/bin/python bench/demo.py --postgres   # a fresh PostgreSQL database (unsilo_bench_demo)
 
-Times: history(3,000) and messages(100,000) from unsilo/inbox/demo_corpus.py; then the demo
+Times: history(3,000) and messages(100,000) from unsilo/demo/corpus.py; then the demo
 seed on a freshly migrated database, split into the company (people, seats, accounts) and its
 inbox (history import + training, rules, settings, ~150 conversations ingested, routed and
 worked through the actions). Prints a markdown table.
@@ -29,11 +29,11 @@ def main() -> None:
     _setup.setup_django()
     from django.db import connection, transaction
 
-    from unsilo import demo
     from unsilo.core.actor import Actor
     from unsilo.core.models import Via
-    from unsilo.inbox import demo_corpus
-    from unsilo.inbox.demo_seed import seed_inbox
+    from unsilo.demo import company as demo
+    from unsilo.demo import corpus as demo_corpus
+    from unsilo.demo.inbox import seed_inbox
 
     rows = []
     demo_corpus.experts()  # the organisation, once, outside the timings

@@ -6,7 +6,7 @@ run, a plain bulk insert of the same rows into the same database.
     .venv/bin/python bench/ingest.py --postgres         # PostgreSQL, two workers
     .venv/bin/python bench/ingest.py 50000 --workers 3 --history 3000
 
-The company learns first: demo history (unsilo/inbox/demo_corpus.py) imported and the routing
+The company learns first: demo history (unsilo/demo/corpus.py) imported and the routing
 model trained. Messages come from the demo stream (about 15 % are replies in earlier threads)
 and are sent as a client would, 1,000 per call to `ingest.ingest` (validation included), while
 the workers process them. The clock runs from the first call until no message is RECEIVED.
@@ -56,7 +56,8 @@ def main() -> None:
     from django.db import connection
 
     from unsilo.core.actor import Actor
-    from unsilo.inbox import demo_corpus, ingest
+    from unsilo.demo import corpus as demo_corpus
+    from unsilo.inbox import ingest
     from unsilo.inbox.models import Conversation, Message, MessageState, RoutingDecision
 
     actor = Actor.system(label="bench")

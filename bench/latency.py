@@ -54,7 +54,7 @@ def main() -> None:
     from unsilo.core import actions
     from unsilo.core.actor import Actor
     from unsilo.core.models import Role
-    from unsilo.inbox import demo_corpus
+    from unsilo.demo import corpus as demo_corpus
     from unsilo.inbox.history import import_history
     from unsilo.inbox.models import Message, MessageState
 

@@ -48,7 +48,7 @@ def read(path: str) -> list[tuple[str, str, str]]:
 def routing(rows, sizes: list[int]) -> None:
     import routing_quality as rq
 
-    from unsilo.inbox.learning.expertise import Example
+    from unsilo.learning.expertise import Example
 
     entities = sorted({e for e, _, _ in rows})
     labels = sorted({label for _, label, _ in rows})
@@ -75,8 +75,8 @@ def sentiment(rows) -> None:
     from sklearn.metrics import f1_score
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
-    from unsilo.inbox.learning.classify import classify
-    from unsilo.inbox.learning.types import Incoming
+    from unsilo.learning.classify import classify
+    from unsilo.learning.types import Incoming
 
     rows = [(label.lower(), text) for _, label, text in rows if label != "Irrelevant"]
     truth = [label for label, _ in rows]

@@ -48,7 +48,7 @@ def main() -> None:
     migrate()
     setup_django()
     from unsilo.core.actor import Actor
-    from unsilo.inbox import demo_corpus
+    from unsilo.demo import corpus as demo_corpus
     from unsilo.inbox.history import import_history
 
     history = demo_corpus.history(args.history, seed=1)

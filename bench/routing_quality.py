@@ -3,7 +3,7 @@ model, and unsilo's expertise model.
 
     .venv/bin/python bench/routing_quality.py [--train 1000 4000] [--test 1000]
 
-The demo corpus (unsilo/inbox/demo_corpus.py) gives the history: the `--train` resolved
+The demo corpus (unsilo/demo/corpus.py) gives the history: the `--train` resolved
 conversations just before the held-out ones train, the last `--test` are held out (they keep
 the corpus's 5 %
 noise: another member of the silo resolved it), and `--test` fresh inbound messages with their
@@ -33,8 +33,8 @@ def plain_linear(train, tests):
     import numpy as np
     from sklearn.svm import LinearSVC
 
-    from unsilo.inbox.learning.features import Featurizer
-    from unsilo.inbox.learning.text import normalise
+    from unsilo.learning.features import Featurizer
+    from unsilo.learning.text import normalise
 
     texts = [normalise(e.text) for e in train]
     featurizer = Featurizer(min_df=2)
@@ -62,7 +62,7 @@ def plain_linear(train, tests):
 
 
 def keyword(train, tests):
-    from unsilo.inbox.learning.baseline import KeywordBaseline
+    from unsilo.learning.baseline import KeywordBaseline
 
     base = KeywordBaseline().fit([e.text for e in train], [e.silo_id for e in train],
                                  [e.person_id for e in train])
@@ -76,8 +76,8 @@ def keyword(train, tests):
 def ours(train, tests):
     import numpy as np
 
-    from unsilo.inbox.learning import training
-    from unsilo.inbox.learning.types import Incoming
+    from unsilo.inbox.routing import training
+    from unsilo.learning.types import Incoming
 
     started = time.process_time()
     model, metrics = training.fit(train)
@@ -110,8 +110,8 @@ def main():
     parser.add_argument("--test", type=int, default=1000)
     args = parser.parse_args()
     setup()
-    from unsilo.inbox import demo_corpus
-    from unsilo.inbox.learning.expertise import Example
+    from unsilo.demo import corpus as demo_corpus
+    from unsilo.learning.expertise import Example
 
     ids: dict = {}
 

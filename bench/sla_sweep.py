@@ -29,7 +29,7 @@ def main() -> None:
     from django.utils import timezone
 
     from unsilo.inbox.models import BusinessHours, Conversation
-    from unsilo.inbox.tasks_sla import sweep_slas
+    from unsilo.inbox.tasks.sla import sweep_slas
     from unsilo.org.models import Silo
 
     rng = random.Random(1)

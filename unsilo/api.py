@@ -122,12 +122,12 @@ def invalid_input(request, exc):
 
 # Each app adds its Router here.
 from unsilo.accounts.api import router as accounts_router  # noqa: E402
-from unsilo.connectors.api_connections import router as connections_router  # noqa: E402
-from unsilo.connectors.api_deliveries import router as deliveries_router  # noqa: E402
+from unsilo.connectors.api.connections import router as connections_router  # noqa: E402
+from unsilo.connectors.api.deliveries import router as deliveries_router  # noqa: E402
 from unsilo.core.api import router as core_router  # noqa: E402
-from unsilo.inbox.api import router as inbox_router  # noqa: E402
-from unsilo.inbox.api_messages import router as messages_router  # noqa: E402
-from unsilo.inbox.api_settings import router as inbox_settings_router  # noqa: E402
+from unsilo.inbox.api.conversations import router as inbox_router  # noqa: E402
+from unsilo.inbox.api.messages import router as messages_router  # noqa: E402
+from unsilo.inbox.api.settings import router as inbox_settings_router  # noqa: E402
 from unsilo.org.api import router as org_router  # noqa: E402
 
 api.add_router("/", core_router)

@@ -46,7 +46,7 @@ def demo(host: str, port: int) -> None:
     start(database=False)
     from django.db import connection
 
-    from unsilo import demo as demo_company
+    from unsilo.demo import company as demo_company
 
     click.echo(f"Data directory: {config.data_dir()}")
     _migrate()
@@ -132,7 +132,7 @@ def _serve(host: str, port: int, *, threads: int, embedded_worker: bool, logins=
 
 def _start_demo_stream():
     # After the server and worker: the live mix goes through the same pipeline as real data.
-    from unsilo.inbox import demo_stream
+    from unsilo.demo import stream as demo_stream
 
     stream = demo_stream.start()
     if stream is None:
@@ -149,7 +149,7 @@ def _stop_like_ctrl_c(signum, frame):
 
 
 def _demo_password() -> str:
-    from unsilo.demo import PASSWORD
+    from unsilo.demo.company import PASSWORD
 
     return PASSWORD
 

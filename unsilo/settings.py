@@ -159,6 +159,9 @@ UNSILO_EMBEDDED = not os.environ.get("DATABASE_URL")
 # Replies from accounts with no live connection go to the demo connector (`unsilo demo` sets
 # this); otherwise they fail with "not connected" and wait for someone to connect the account.
 UNSILO_DEMO_DELIVERY = os.environ.get("UNSILO_DEMO_DELIVERY") == "1"
+# The connector that stands in then ("module:attribute"); the demo package provides it, so the
+# connectors app never imports the demo.
+UNSILO_STAND_IN_CONNECTOR = "unsilo.demo.network:DEMO"
 # Feeds and webhook reply URLs are typed in by people: unsilo refuses to call private
 # addresses with them (set to 1 only for a closed test network).
 UNSILO_ALLOW_PRIVATE_URLS = os.environ.get("UNSILO_ALLOW_PRIVATE_URLS") == "1"

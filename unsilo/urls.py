@@ -13,10 +13,10 @@ urlpatterns = [
     path("api/v1/", api.urls),
     path("people/import/", include("unsilo.org.import_urls")),
     path("", include("unsilo.org.urls")),
-    path("hooks/", include("unsilo.connectors.urls_hooks")),
-    path("accounts/", include("unsilo.connectors.urls_connect")),
+    path("hooks/", include("unsilo.connectors.urls.hooks")),
+    path("accounts/", include("unsilo.connectors.urls.connect")),
     path("accounts/", include("unsilo.accounts.urls")),
-    path("outbox/", include("unsilo.connectors.urls_outbox")),
+    path("outbox/", include("unsilo.connectors.urls.outbox")),
     path("inbox/", include("unsilo.inbox.urls")),
     path("", include("unsilo.core.urls")),
 ]

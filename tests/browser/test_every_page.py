@@ -3,9 +3,9 @@ input has a label, and text people typed is shown as text, never run."""
 
 import pytest
 
-from unsilo import demo
 from unsilo.accounts.models import Account
 from unsilo.core.actor import Actor
+from unsilo.demo import company as demo
 from unsilo.org import actions as org_actions
 from unsilo.org.models import Person, Silo
 

@@ -13,7 +13,7 @@ from websockets.sync.server import serve
 from tests.connectors import factories
 from tests.connectors.bluesky_frames import CUSTOMER, OURS, STRANGER, commit, frame, post
 from unsilo.connectors import inbound
-from unsilo.connectors.cli_listen import Listener, stream_key, subscribe_url
+from unsilo.connectors.cli.listen import Listener, stream_key, subscribe_url
 from unsilo.connectors.firehose import Filter, Handles, StreamError
 from unsilo.inbox.models import Message
 

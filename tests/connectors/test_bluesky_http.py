@@ -85,7 +85,7 @@ def test_without_tokens_it_logs_in_with_the_app_password_and_stores_them(api, db
         ("A9", "R9", "app-pw")
     conn.refresh_from_db()
     assert conn.external_id == DID
-    assert "A9" not in conn.secret  # encrypted at rest
+    assert "access_jwt" not in conn.secret  # encrypted at rest (the plain JSON names its keys)
 
 
 def test_an_expired_token_is_refreshed_the_call_retried_and_the_new_token_stored(api, conn):

@@ -15,7 +15,7 @@ import pytest
 
 from tests.core.test_worker_recovery import UNSILO, company, python  # noqa: F401
 from tests.inbox.test_worker_kill import counter
-from unsilo.connectors.cli_listen import stream_key
+from unsilo.connectors.cli.listen import stream_key
 
 BLUESKY = "SELECT count(*) FROM inbox_message WHERE network = 'bluesky'"
 

@@ -14,7 +14,7 @@ from tests.connectors.factories import stored_secret
 from tests.connectors.fakes_connect import fake_networks  # noqa: F401 - a fixture
 from unsilo.connectors.models import Connection, ConnectionStatus
 from unsilo.connectors.testing.fakeapi import FakeAPI, Reply
-from unsilo.connectors.views_connect import SESSION_KEY
+from unsilo.connectors.views.connect import SESSION_KEY
 from unsilo.core.models import AuditEvent
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("fake_networks")]

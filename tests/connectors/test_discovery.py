@@ -110,8 +110,8 @@ def test_a_claimed_handle_now_in_the_registry_is_no_longer_counted(terms):
 
 
 def test_the_demo_company_has_brand_terms_and_a_few_sightings():
-    from unsilo import demo
     from unsilo.core.actor import Actor
+    from unsilo.demo import company as demo
 
     assert demo.seed_sightings(Actor.system()) == len(demo.SIGHTED)
     assert Discovery.current().terms == ["meridian", "meridianhome"]

@@ -55,7 +55,7 @@ def fixed_routing(monkeypatch, decide=None) -> list:
     Decision` (default: the hub's triage), instead of the learned router, so tests of threading
     and of what routing writes need no trained model. Returns the batches it was given."""
     from unsilo.inbox import pipeline
-    from unsilo.inbox.learning.types import Classification, Decision
+    from unsilo.learning.types import Classification, Decision
 
     def triage(m):
         return Decision(silo_id=None, silo=None, assignee_id=None, assignee=None,
@@ -79,7 +79,7 @@ def fixed_routing(monkeypatch, decide=None) -> list:
 
 def to_person(person):
     """A `decide` for fixed_routing: everything to `person`, by the model."""
-    from unsilo.inbox.learning.types import Decision
+    from unsilo.learning.types import Decision
 
     return lambda m: Decision(silo_id=person.silo_id, silo=person.silo.name,
                               assignee_id=person.pk, assignee=person.email, confidence=0.9,

@@ -233,7 +233,7 @@ def test_mark_read_touches_only_my_notifications(billing, responder):
 
 def test_resolving_asks_routing_to_retrain_once_committed(billing, responder, monkeypatch,
                                                           django_capture_on_commit_callbacks):
-    from unsilo.inbox import tasks_training
+    from unsilo.inbox.tasks import training as tasks_training
 
     asked = []
     monkeypatch.setattr(tasks_training, "retrain_soon", lambda: asked.append(1))
@@ -253,7 +253,7 @@ def test_resolve_with_the_real_training_task_does_not_fail(billing, responder,
 
 def test_handoff_assigns_the_target_silos_best_available_expert_when_routing_knows(
         billing, responder, monkeypatch):
-    from unsilo.inbox import routing
+    from unsilo.inbox.routing import router as routing
 
     legal = factories.silo("Legal")
     busy = factories.person(legal, name="Bea Busy", capacity=1)

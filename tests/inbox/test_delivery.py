@@ -11,9 +11,9 @@ from tests.inbox import factories as inbox
 from unsilo.connectors import outbound
 from unsilo.connectors.base import Outbound, Session
 from unsilo.connectors.models import Delivery, DeliveryState
-from unsilo.connectors.networks.demo import DemoConnector
 from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent, Role
+from unsilo.demo.network import DemoConnector
 from unsilo.inbox import actions
 from unsilo.inbox.models import Direction, Message, MessageState
 

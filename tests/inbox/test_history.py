@@ -10,7 +10,7 @@ from tests import factories
 from tests.inbox.factories import billing_history, history_line, jsonl
 from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent, Role
-from unsilo.inbox.cli_routing import inbox
+from unsilo.inbox.cli.routing import inbox
 from unsilo.inbox.history import import_history
 from unsilo.inbox.models import HistorySource, ResolvedExample, RoutingModel
 from unsilo.org.models import Person, Silo

@@ -6,7 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from tests.inbox import factories as inbox_factories
-from unsilo.inbox.cli_ingest import ingest
+from unsilo.inbox.cli.ingest import ingest
 from unsilo.inbox.models import Conversation, Message, MessageState, RoutingDecision
 
 pytestmark = pytest.mark.django_db

@@ -219,7 +219,7 @@ def test_a_thread_another_worker_started_meanwhile_is_joined_not_routed_again(
 
 def test_messages_left_received_are_picked_up_by_the_workers_periodic_check(routing):
     from unsilo.core import worker
-    from unsilo.inbox import tasks
+    from unsilo.inbox.tasks import processing as tasks
 
     ingest.store([ingest.check_message(msg("a"))[0]], Actor.system(), "test")  # no commit hook
     assert (30, tasks.enqueue_if_received) in worker.PERIODIC
@@ -236,7 +236,7 @@ def test_a_burst_of_ingests_waits_on_one_queued_task(settings, api, admin,
     with django_capture_on_commit_callbacks(execute=True):
         for n in range(3):
             client.post("/api/v1/messages", data=msg(f"b{n}"), content_type="application/json")
-    queued = DBTaskResult.objects.filter(task_path="unsilo.inbox.tasks.process_messages")
+    queued = DBTaskResult.objects.filter(task_path="unsilo.inbox.tasks.processing.process_messages")
     assert queued.count() == 1
     queued.update(status="SUCCESSFUL")
     with django_capture_on_commit_callbacks(execute=True):
@@ -247,7 +247,7 @@ def test_a_burst_of_ingests_waits_on_one_queued_task(settings, api, admin,
 def test_a_processing_run_drops_the_duplicate_runs_queued_behind_it(settings, routing):
     from django_tasks_db.models import DBTaskResult
 
-    from unsilo.inbox import tasks
+    from unsilo.inbox.tasks import processing as tasks
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
     ingest.store([ingest.check_message(msg("a"))[0]], Actor.system(), "test")
@@ -256,7 +256,7 @@ def test_a_processing_run_drops_the_duplicate_runs_queued_behind_it(settings, ro
     tasks.process_messages.enqueue([12345])  # one for given messages stays
     tasks.process_messages.call()
     assert Message.objects.get(external_id="a").state == MessageState.PROCESSED
-    left = DBTaskResult.objects.filter(task_path="unsilo.inbox.tasks.process_messages")
+    left = DBTaskResult.objects.filter(task_path="unsilo.inbox.tasks.processing.process_messages")
     assert [row.args_kwargs["args"] for row in left] == [[[12345]]]
 
 

@@ -10,7 +10,6 @@ from tests.inbox import factories as inbox_factories
 from tests.inbox.factories import billing_history, jsonl
 from unsilo.core.actor import Actor
 from unsilo.inbox.history import import_history
-from unsilo.inbox.learning.types import Incoming
 from unsilo.inbox.models import (
     Absence,
     BusinessHours,
@@ -20,7 +19,8 @@ from unsilo.inbox.models import (
     RuleTarget,
     Status,
 )
-from unsilo.inbox.routing import Router
+from unsilo.inbox.routing.router import Router
+from unsilo.learning.types import Incoming
 from unsilo.org.models import Silo, SiloKind
 
 pytestmark = pytest.mark.django_db
@@ -96,8 +96,8 @@ def test_every_condition_of_a_rule_must_hold(org):
 
 
 def test_a_risk_rule_matches_the_classifiers_flag(org, monkeypatch):
-    from unsilo.inbox import routing
-    from unsilo.inbox.learning.types import Classification
+    from unsilo.inbox.routing import router as routing
+    from unsilo.learning.types import Classification
 
     monkeypatch.setattr(routing, "classify", lambda batch, learned=None, X=None: [
         Classification("other", "negative", "en", "high",

@@ -12,9 +12,9 @@ from click.testing import CliRunner
 
 from tests.inbox.factories import billing_history, history_line, jsonl
 from unsilo.core.actor import Actor
-from unsilo.inbox.cli_routing import routing
+from unsilo.inbox.cli.routing import routing
 from unsilo.inbox.history import import_history
-from unsilo.inbox.routing import Router
+from unsilo.inbox.routing.router import Router
 
 KEYS = ["id", "silo", "assignee", "confidence", "intent", "sentiment", "language", "urgency",
         "risk", "reasons"]

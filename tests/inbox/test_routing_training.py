@@ -6,9 +6,9 @@ import pytest
 from django.utils import timezone
 
 from tests import factories
-from unsilo.inbox import tasks_training
-from unsilo.inbox.learning import training
 from unsilo.inbox.models import HistorySource, InboxSettings, ResolvedExample, RoutingModel
+from unsilo.inbox.routing import training
+from unsilo.inbox.tasks import training as tasks_training
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from tests import factories
 from tests.inbox import factories as inbox
 from unsilo.core import worker
 from unsilo.core.models import AuditEvent, Role
-from unsilo.inbox import tasks_sla
 from unsilo.inbox.models import Notification, NotificationKind, SlaPolicy
+from unsilo.inbox.tasks import sla as tasks_sla
 from unsilo.org.models import SeatRole, SiloKind
 
 pytestmark = pytest.mark.django_db

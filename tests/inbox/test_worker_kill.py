@@ -38,7 +38,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_routes_nothing_twice(compan
         import datetime
         from unsilo.core.actor import Actor
         from unsilo.inbox.ingest import store
-        from unsilo.inbox.learning.types import Incoming
+        from unsilo.learning.types import Incoming
         at = datetime.datetime(2026, 3, 1, tzinfo=datetime.UTC)
         store([Incoming(id=f"m{{i}}", network="x", text=f"Order {{i}} is late, refund?",
                         author=f"@c{{i - i % {THREAD}}}", created_at=at,

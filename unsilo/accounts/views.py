@@ -9,7 +9,8 @@ from django.shortcuts import get_object_or_404, render
 from unsilo.accounts import actions, queries
 from unsilo.accounts.forms import AccountFilterForm, AccountForm
 from unsilo.accounts.models import AccountStatus
-from unsilo.connectors import health, views_connect
+from unsilo.connectors import health
+from unsilo.connectors.views import connect as views_connect
 from unsilo.core import queries as core_queries
 from unsilo.core.actor import Actor
 from unsilo.core.forms_actions import submit, success

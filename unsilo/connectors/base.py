@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from unsilo.inbox.learning.types import Incoming
+from unsilo.learning.types import Incoming
 
 __all__ = [
     "AccountInfo", "app_setting", "AuthExpired", "Connector", "ConnectorError",

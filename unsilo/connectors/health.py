@@ -3,9 +3,9 @@ Connection row alone (no secret, no extra query when the list selected it)."""
 
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.utils import timezone
 
+from unsilo.connectors import plugins
 from unsilo.connectors.models import Connection, ConnectionStatus
 
 BADGES = {
@@ -54,7 +54,8 @@ def of(account) -> Health:
     except Connection.DoesNotExist:
         conn = None
     if conn is None or conn.status == ConnectionStatus.DISCONNECTED:
-        if settings.UNSILO_DEMO_DELIVERY:  # `unsilo demo`: the demo network answers for it
-            return Health(NOT_CONNECTED, "Demo network", "ok", None)
+        stand_in = plugins.stand_in()
+        if stand_in is not None:  # `unsilo demo`: the demo network answers for it
+            return Health(NOT_CONNECTED, stand_in.label, "ok", None)
         return Health(NOT_CONNECTED, "Not connected", "", None)
     return Health(conn.status, conn.get_status_display(), BADGES.get(conn.status, ""), conn)

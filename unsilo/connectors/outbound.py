@@ -23,7 +23,6 @@ import logging
 import random
 import uuid
 
-from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Q
@@ -187,11 +186,10 @@ def _session(delivery: Delivery, connection: Connection | None) -> tuple[Connect
                                f"({plugins.broken().get(connection.network, 'not found')})")
         with credentials.worker_access():
             return connector, credentials.open_session(connection)
-    if settings.UNSILO_DEMO_DELIVERY:
-        from unsilo.connectors.networks.demo import DEMO
-
+    stand_in = plugins.stand_in()
+    if stand_in is not None:
         handle = delivery.account.handle if delivery.account_id else ""
-        return DEMO, Session(network=delivery.network, handle=handle, external_id="",
+        return stand_in, Session(network=delivery.network, handle=handle, external_id="",
                              options={}, secret={})
     where = (f"{delivery.account.handle} on {delivery.network}" if delivery.account_id
              else f"this conversation's account on {delivery.network}")

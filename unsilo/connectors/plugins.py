@@ -16,6 +16,8 @@ import importlib.metadata
 import logging
 import os
 
+from django.conf import settings
+
 from unsilo.connectors.base import Connector
 
 GROUP = "unsilo.connectors"
@@ -55,6 +57,13 @@ def connectors() -> dict[str, Connector]:
             continue
         loaded[name] = instance
     return loaded
+
+
+def stand_in() -> Connector | None:
+    """The connector that answers for unconnected accounts in `unsilo demo`, else None."""
+    if not settings.UNSILO_DEMO_DELIVERY:
+        return None
+    return _load(settings.UNSILO_STAND_IN_CONNECTOR)
 
 
 def connector(network: str) -> Connector | None:

@@ -9,4 +9,5 @@ class InboxConfig(AppConfig):
 
     def ready(self) -> None:
         # Register their periodic checks with the worker: the SLA sweep, messages left RECEIVED.
-        from unsilo.inbox import tasks, tasks_sla  # noqa: F401
+        from unsilo.inbox.tasks import processing as tasks  # noqa: F401
+        from unsilo.inbox.tasks import sla as tasks_sla  # noqa: F401

@@ -1,4 +1,4 @@
-"""Forms of the conversation page: each feeds one action in unsilo/inbox/actions.py."""
+"""Forms of the conversation page: each feeds one action in unsilo/inbox/actions/conversation.py."""
 
 from django import forms
 

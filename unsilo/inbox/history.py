@@ -157,7 +157,7 @@ def import_history(lines_or_path: str | Path | bytes | Iterable, actor: Actor,
     with transaction.atomic():
         _write(actor, rows, report, name, progress)
     if retrain and report.changed_anything:
-        from unsilo.inbox.learning.training import train
+        from unsilo.inbox.routing.training import train
 
         if progress:
             progress("training", 0, 1)

@@ -25,8 +25,8 @@ from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent
 from unsilo.core.permissions import require
 from unsilo.inbox.bulk import insert_new
-from unsilo.inbox.learning.types import Incoming
 from unsilo.inbox.models import Direction, Message, MessageState
+from unsilo.learning.types import Incoming
 
 # Any network may send messages in (a back-test file, a network without a connector yet); the
 # ones in the registry also get a connector. Old names are read as the network's current one.
@@ -332,6 +332,6 @@ def _audit(actor: Actor, source: str, report: IngestReport, now: datetime.dateti
 
 
 def _enqueue_processing() -> None:
-    from unsilo.inbox import tasks
+    from unsilo.inbox.tasks import processing as tasks
 
     tasks.enqueue_processing()

@@ -29,7 +29,6 @@ from unsilo.core.models import AuditEvent, Via
 from unsilo.inbox import notify as notifications
 from unsilo.inbox import sla
 from unsilo.inbox.bulk import bare, insert_many, update_many
-from unsilo.inbox.learning.types import Classification, Decision, Incoming
 from unsilo.inbox.models import (
     Conversation,
     Direction,
@@ -40,13 +39,14 @@ from unsilo.inbox.models import (
     RoutingDecision,
     Status,
 )
-from unsilo.inbox.routing import Router
+from unsilo.inbox.routing.router import Router
 from unsilo.inbox.threads import (
     insert_conversations,
     new_conversation,
     stored_conversations,
     thread_keys,
 )
+from unsilo.learning.types import Classification, Decision, Incoming
 
 log = logging.getLogger("unsilo.inbox")
 

@@ -1,8 +1,7 @@
 from django.urls import path
 
-from unsilo.inbox import views
-from unsilo.inbox import views_conversation as conversation
-from unsilo.inbox import views_settings as settings
+from unsilo.inbox.views import conversation, settings
+from unsilo.inbox.views import queues as views
 
 app_name = "inbox"
 urlpatterns = [

@@ -1,0 +1,43 @@
+"""Every write in the inbox, one module a topic: the conversation's life (conversation.py),
+consults, notes and @mentions (team.py), replies, collisions and saved replies (reply.py), and
+the hub's and silos' settings (settings.py). Shared checks live in base.py.
+
+Re-exported here, so the web views, the API, the CLI and the demo call `actions.<name>`.
+"""
+
+from unsilo.inbox.actions.conversation import (  # noqa: F401
+    assign,
+    best_expert_in,
+    correct_classification,
+    corrected_sentiment,
+    handoff,
+    mark_read,
+    reopen,
+    resolve,
+    take,
+)
+from unsilo.inbox.actions.reply import (  # noqa: F401
+    Collision,
+    render_saved_reply,
+    reply,
+    touch_viewer,
+)
+from unsilo.inbox.actions.settings import (  # noqa: F401
+    add_absence,
+    delete_absence,
+    delete_business_hours,
+    delete_rule,
+    delete_saved_reply,
+    delete_sla_policy,
+    save_business_hours,
+    save_rule,
+    save_saved_reply,
+    save_sla_policy,
+    update_inbox_settings,
+)
+from unsilo.inbox.actions.team import (  # noqa: F401
+    add_note,
+    answer_consult,
+    consult,
+    suggest_experts,
+)

@@ -1,0 +1,285 @@
+"""The inbox API's settings and notifications: saved replies (and rendering one for a
+conversation), the hub's routing rules and settings, each silo's SLA targets and business
+hours, absences, and my notifications."""
+
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from ninja import Router, Status
+
+from unsilo.accounts.models import Account
+from unsilo.core.api import found, input_names, referenced
+from unsilo.core.permissions import ANY, GRANTS
+from unsilo.core.schemas import errors
+from unsilo.inbox import access, actions, queries, sla
+from unsilo.inbox.models import (
+    Absence,
+    BusinessHours,
+    InboxSettings,
+    RoutingRule,
+    SavedReply,
+    SlaPolicy,
+    Urgency,
+)
+from unsilo.inbox.schemas.settings import (
+    AbsenceIn,
+    AbsenceOut,
+    BusinessHoursIn,
+    InboxSettingsOut,
+    InboxSettingsPatch,
+    MarkedOut,
+    MarkReadIn,
+    NotificationsOut,
+    RenderedOut,
+    RuleIn,
+    RuleOut,
+    RulePatch,
+    SavedReplyIn,
+    SavedReplyOut,
+    SavedReplyPatch,
+    SiloSlaOut,
+    SlaPolicyIn,
+)
+from unsilo.org.models import Person, Silo
+
+router = Router(tags=["Inbox settings"])
+WRITE_ERRORS = errors(403, 404, 422)
+
+
+def _silo(silo_id: int | None, field: str = "silo_id") -> Silo | None:
+    return None if silo_id is None else referenced(Silo.objects.all(), silo_id, field, "silo")
+
+
+# Saved replies ----------------------------------------------------------------------------------
+
+
+def _saved_replies(request):
+    if GRANTS["inbox.view"].get(request.actor.role) == ANY:
+        return SavedReply.objects.all()
+    return SavedReply.objects.filter(Q(silo__isnull=True) | Q(silo_id=request.actor.silo_id))
+
+
+@router.get("/saved-replies", response={200: list[SavedReplyOut]}, summary="List saved replies")
+def list_saved_replies(request, silo_id: int | None = None):
+    """The global saved replies and your silo's (the hub sees every silo's)."""
+    rows = _saved_replies(request)
+    return rows.filter(silo_id=silo_id) if silo_id is not None else rows
+
+
+@router.post("/saved-replies", response={201: SavedReplyOut, **WRITE_ERRORS},
+             summary="Create a saved reply")
+def create_saved_reply(request, payload: SavedReplyIn):
+    """Global (no silo_id) for hub admins; a silo's own for its captains."""
+    with input_names(silo="silo_id"):
+        saved = actions.save_saved_reply(request.actor, None, title=payload.title,
+                                         text=payload.text, silo=_silo(payload.silo_id))
+    return Status(201, saved)
+
+
+@router.patch("/saved-replies/{saved_reply_id}", response={200: SavedReplyOut, **WRITE_ERRORS},
+              summary="Change a saved reply")
+def update_saved_reply(request, saved_reply_id: int, payload: SavedReplyPatch):
+    saved = found(_saved_replies(request), saved_reply_id, "saved reply")
+    data = payload.dict(exclude_unset=True)
+    if "silo_id" in data:
+        data["silo"] = _silo(data.pop("silo_id"))
+    with input_names(silo="silo_id"):
+        return actions.save_saved_reply(request.actor, saved, **data)
+
+
+@router.delete("/saved-replies/{saved_reply_id}", response={204: None, **WRITE_ERRORS},
+               summary="Delete a saved reply")
+def delete_saved_reply(request, saved_reply_id: int):
+    actions.delete_saved_reply(request.actor,
+                               found(_saved_replies(request), saved_reply_id, "saved reply"))
+    return Status(204, None)
+
+
+@router.get("/saved-replies/{saved_reply_id}/render",
+            response={200: RenderedOut, **errors(404)}, summary="Fill in a saved reply")
+def render_saved_reply(request, saved_reply_id: int, conversation_id: int):
+    """The saved reply's text with its variables filled in for one conversation."""
+    saved = found(_saved_replies(request), saved_reply_id, "saved reply")
+    conv = queries.conversation_for(request.actor, conversation_id)
+    return {"text": actions.render_saved_reply(saved, conv, request.actor)}
+
+
+# Routing rules and settings (the hub) -----------------------------------------------------------
+
+
+def _rule_data(data: dict) -> dict:
+    if "silo_id" in data:
+        data["silo"] = _silo(data.pop("silo_id"))
+    if "person_id" in data:
+        pid = data.pop("person_id")
+        data["person"] = None if pid is None else referenced(Person.objects.all(), pid,
+                                                             "person_id", "person")
+    if "account_id" in data:
+        aid = data.pop("account_id")
+        data["account"] = None if aid is None else referenced(Account.objects.all(), aid,
+                                                              "account_id", "account")
+    return data
+
+
+RULE_NAMES = {"silo": "silo_id", "person": "person_id", "account": "account_id"}
+
+
+@router.get("/routing/rules", response={200: list[RuleOut]}, summary="List routing rules")
+def list_rules(request):
+    """The hub's rules in the order they are tried; the first that matches wins."""
+    return RoutingRule.objects.all()
+
+
+@router.post("/routing/rules", response={201: RuleOut, **WRITE_ERRORS},
+             summary="Create a routing rule")
+def create_rule(request, payload: RuleIn):
+    with input_names(**RULE_NAMES):
+        rule = actions.save_rule(request.actor, None, **_rule_data(payload.dict()))
+    return Status(201, rule)
+
+
+@router.patch("/routing/rules/{rule_id}", response={200: RuleOut, **WRITE_ERRORS},
+              summary="Change a routing rule")
+def update_rule(request, rule_id: int, payload: RulePatch):
+    rule = found(RoutingRule.objects.all(), rule_id, "routing rule")
+    with input_names(**RULE_NAMES):
+        return actions.save_rule(request.actor, rule,
+                                 **_rule_data(payload.dict(exclude_unset=True)))
+
+
+@router.delete("/routing/rules/{rule_id}", response={204: None, **WRITE_ERRORS},
+               summary="Delete a routing rule")
+def delete_rule(request, rule_id: int):
+    actions.delete_rule(request.actor, found(RoutingRule.objects.all(), rule_id, "routing rule"))
+    return Status(204, None)
+
+
+@router.get("/inbox/settings", response={200: InboxSettingsOut}, summary="Inbox settings")
+def get_settings(request):
+    """The hub's triage threshold and how often routing retrains."""
+    return InboxSettings.current()
+
+
+@router.patch("/inbox/settings", response={200: InboxSettingsOut, **errors(403, 422)},
+              summary="Change inbox settings")
+def update_settings(request, payload: InboxSettingsPatch):
+    return actions.update_inbox_settings(request.actor, **payload.dict(exclude_unset=True))
+
+
+# SLA targets and business hours of a silo -------------------------------------------------------
+
+
+def _silo_sla(silo: Silo) -> dict:
+    clock = sla.clock()
+    own = {p.urgency: p for p in SlaPolicy.objects.filter(silo=silo)}
+    policies = []
+    for urgency in Urgency.values:
+        first, resolution = clock.targets(silo.pk, urgency)
+        policies.append({"urgency": urgency, "first_response_minutes": first,
+                         "resolution_minutes": resolution, "default": urgency not in own})
+    hours = clock._hours_for(silo.pk)
+    return {"silo_id": silo.pk, "policies": policies, "business_hours": hours}
+
+
+@router.get("/silos/{silo_id}/sla", response={200: SiloSlaOut, **errors(404)},
+            summary="A silo's SLA targets and business hours")
+def get_silo_sla(request, silo_id: int):
+    """Targets per urgency (the defaults where the silo set none) and the business hours its
+    clocks count (its own, a parent's, the hub's, or none: round the clock)."""
+    return _silo_sla(found(Silo.objects.all(), silo_id, "silo"))
+
+
+@router.put("/silos/{silo_id}/sla/{urgency}", response={200: SiloSlaOut, **WRITE_ERRORS},
+            summary="Set a silo's SLA targets for one urgency")
+def set_sla_policy(request, silo_id: int, urgency: Urgency, payload: SlaPolicyIn):
+    silo = found(Silo.objects.all(), silo_id, "silo")
+    actions.save_sla_policy(request.actor, silo, urgency, **payload.dict())
+    return _silo_sla(silo)
+
+
+@router.delete("/silos/{silo_id}/sla/{urgency}", response={200: SiloSlaOut, **WRITE_ERRORS},
+               summary="Back to the default SLA targets for one urgency")
+def delete_sla_policy(request, silo_id: int, urgency: Urgency):
+    silo = found(Silo.objects.all(), silo_id, "silo")
+    policy = SlaPolicy.objects.filter(silo=silo, urgency=urgency).first()
+    if policy is None:
+        raise Http404(f"{silo.name} has no {urgency} SLA policy of its own.")
+    actions.delete_sla_policy(request.actor, policy)
+    return _silo_sla(silo)
+
+
+@router.put("/silos/{silo_id}/business-hours", response={200: SiloSlaOut, **WRITE_ERRORS},
+            summary="Set a silo's business hours")
+def set_business_hours(request, silo_id: int, payload: BusinessHoursIn):
+    silo = found(Silo.objects.all(), silo_id, "silo")
+    actions.save_business_hours(request.actor, silo, **payload.dict())
+    return _silo_sla(silo)
+
+
+@router.delete("/silos/{silo_id}/business-hours", response={200: SiloSlaOut, **WRITE_ERRORS},
+               summary="Remove a silo's own business hours")
+def delete_business_hours(request, silo_id: int):
+    """The silo's clocks then count its parent's (or the hub's) hours."""
+    silo = found(Silo.objects.all(), silo_id, "silo")
+    hours = BusinessHours.objects.filter(silo=silo).first()
+    if hours is None:
+        raise Http404(f"{silo.name} has no business hours of its own.")
+    actions.delete_business_hours(request.actor, hours)
+    return _silo_sla(silo)
+
+
+# Absences ---------------------------------------------------------------------------------------
+
+
+def _absences(request):
+    actor = request.actor
+    rows = Absence.objects.select_related("person")
+    if GRANTS["inbox.manage_silo_inbox"].get(actor.role) == ANY:
+        return rows
+    mine = Q(person_id=access.person_id(actor))
+    if GRANTS["inbox.manage_silo_inbox"].get(actor.role) and actor.silo_id:
+        return rows.filter(mine | Q(person__silo_id=actor.silo_id))
+    return rows.filter(mine)
+
+
+@router.get("/absences", response={200: list[AbsenceOut]}, summary="List absences")
+def list_absences(request, person_id: int | None = None, current: bool = False):
+    """Yours; a captain's silo's; the hub's: everyone's. `current`: only those not over."""
+    rows = _absences(request)
+    if person_id is not None:
+        rows = rows.filter(person_id=person_id)
+    if current:
+        rows = rows.filter(ends__gt=timezone.now())
+    return rows
+
+
+@router.post("/absences", response={201: AbsenceOut, **WRITE_ERRORS}, summary="Record an absence")
+def add_absence(request, payload: AbsenceIn):
+    """Anyone may record their own; captains their silo's people; the hub anyone's."""
+    person = referenced(Person.objects.all(), payload.person_id, "person_id", "person")
+    absence = actions.add_absence(request.actor, person, starts=payload.starts,
+                                  ends=payload.ends, reason=payload.reason)
+    return Status(201, absence)
+
+
+@router.delete("/absences/{absence_id}", response={204: None, **WRITE_ERRORS},
+               summary="Delete an absence")
+def delete_absence(request, absence_id: int):
+    actions.delete_absence(request.actor, found(_absences(request), absence_id, "absence"))
+    return Status(204, None)
+
+
+# My notifications -------------------------------------------------------------------------------
+
+
+@router.get("/notifications", response={200: NotificationsOut}, summary="My notifications")
+def list_notifications(request, limit: int = 100):
+    """Your newest notifications and how many are unread."""
+    return {"unread": queries.unread_count(request.actor),
+            "items": queries.notifications(request.actor, limit=min(max(limit, 1), 500))}
+
+
+@router.post("/notifications/read", response={200: MarkedOut}, summary="Mark notifications read")
+def mark_read(request, payload: MarkReadIn):
+    """Mark the notifications `ids` read (null: all of them)."""
+    return {"marked": actions.mark_read(request.actor, payload.ids)}
