@@ -90,7 +90,7 @@ def to_person(person):
 
 
 def history_line(n, silo: str, text: str, resolved_by: str | None = None, **fields) -> dict:
-    """One line of resolved history (PRODUCT.md), id "h<n>" on x."""
+    """One line of resolved history (docs/product.md), id "h<n>" on x."""
     item = {"id": f"h{n}", "network": "x", "text": text, "author": f"@customer{n}",
             "created_at": "2026-03-01T09:30:00Z", "resolved_by_silo": silo}
     if resolved_by:

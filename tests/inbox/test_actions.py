@@ -266,7 +266,7 @@ def test_handoff_assigns_the_target_silos_best_available_expert_when_routing_kno
     outsider = factories.person(billing)
     ranked = [(outsider.pk, 12), (busy.pk, 9), (away.pk, 7), (lou.pk, 4)]
     monkeypatch.setattr(routing.Router, "experts_for",
-                        lambda self, text, limit=10: ranked, raising=False)
+                        lambda self, text, limit=10: ranked)
     conv = inbox.conversation(billing, text="I will sue you")
     actions.handoff(who(responder), conv, legal, "legal threat")
     conv.refresh_from_db()

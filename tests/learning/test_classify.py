@@ -170,8 +170,10 @@ def _macro_f1(path, predict):
                     average="macro")
 
 
-def test_sentiment_quality_gate_on_held_out_customer_tweets():
-    """Quality gate, not timing: macro-F1 >= 0.65 on the held-out set, and above VADER."""
+def test_sentiment_gate_on_held_out_tweets_written_by_the_lexicon_author():
+    """Quality gate, not timing: macro-F1 >= 0.65 on the held-out hand-written set, and above
+    VADER. The set was written by the lexicon's author, so it guards against regressions; it
+    says nothing of real customers (docs/benchmarks.md: 0.60 there, as VADER)."""
     from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
     vader = SentimentIntensityAnalyzer()

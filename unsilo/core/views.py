@@ -28,7 +28,7 @@ class LoginView(auth_views.LoginView):
 
 @require_GET
 def healthz(request):
-    """200 with status ok when the database answers (the contract in PRODUCT.md)."""
+    """200 with status ok when the database answers (the contract in docs/product.md)."""
     try:
         with connection.cursor() as cursor:
             cursor.execute("SELECT 1")

@@ -148,7 +148,7 @@ LOGINS = [
 
 
 def people_csv(rng: random.Random) -> tuple[bytes, dict[str, list[str]]]:
-    """The people of every silo as a People CSV (the PRODUCT.md contract), and emails by silo."""
+    """The people of every silo as a People CSV (docs/product.md), and emails by silo."""
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["email", "name", "title", "silo", "skills", "languages", "timezone",

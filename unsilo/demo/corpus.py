@@ -8,7 +8,7 @@ silo each sub-topic belongs to one person chosen by title fit and never the silo
 expertise is learnable from history and is not the title; history has ~5 % noise (another
 member of the silo resolved it).
 
-    history(n, seed=1)             resolved conversations (PRODUCT.md history lines)
+    history(n, seed=1)             resolved conversations (docs/product.md history lines)
     messages(n, seed=2, start=None) inbound message lines + "_truth" (strip before ingesting)
     stream(seed=3)                 endless messages with follow-ups in existing threads
 """

@@ -7,7 +7,7 @@ A request (API call) or a file (CLI) is **all or nothing**: every item is checke
 when any is bad nothing is stored and every bad item is reported by index (API, from 0) or
 physical line (file, from 1) with its field and reason. A client fixes and sends again; since
 storing is idempotent, sending again what went in before is safe and counted as duplicates.
-Fields not in the contract (PRODUCT.md) are ignored, so richer lines (history) are accepted.
+Fields not in the contract (docs/product.md) are ignored, so richer lines (history) are accepted.
 """
 
 import datetime
@@ -22,9 +22,9 @@ from django.utils import timezone
 
 from unsilo.core import audit
 from unsilo.core.actor import Actor
+from unsilo.core.bulk import insert_new
 from unsilo.core.models import AuditEvent
 from unsilo.core.permissions import require
-from unsilo.inbox.bulk import insert_new
 from unsilo.inbox.models import Direction, Message, MessageState
 from unsilo.learning.types import Incoming
 

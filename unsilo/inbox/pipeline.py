@@ -25,10 +25,10 @@ from django.utils import timezone
 from unsilo.accounts.models import Account
 from unsilo.core import audit
 from unsilo.core.actor import Actor
+from unsilo.core.bulk import bare, insert_many, update_many
 from unsilo.core.models import AuditEvent, Via
 from unsilo.inbox import notify as notifications
 from unsilo.inbox import sla
-from unsilo.inbox.bulk import bare, insert_many, update_many
 from unsilo.inbox.models import (
     Conversation,
     Direction,

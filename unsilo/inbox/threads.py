@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from unsilo.inbox.bulk import bare, insert_new
+from unsilo.core.bulk import bare, insert_new
 from unsilo.inbox.models import Conversation, Message
 
 # How far up a chain of replies to look for a thread among messages not yet processed.

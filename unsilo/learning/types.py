@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 
 @dataclass(frozen=True)
 class Incoming:
-    """One inbound message as the JSON Lines contract describes it (PRODUCT.md)."""
+    """One inbound message as the JSON Lines contract describes it (docs/product.md)."""
 
     id: str
     network: str

@@ -18,13 +18,14 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from unsilo.core.actor import Actor
+from unsilo.core.bulk import chunks
 from unsilo.core.permissions import require
 from unsilo.org.actions import create_silo
 from unsilo.org.importer_checks import REQUIRED, PersonRow, decode, header_errors, read_row
 from unsilo.org.importer_db import (
+    CHUNK,
     Meter,
     Progress,
-    chunks,
     create_people,
     resolve,
     update_people,
@@ -148,7 +149,7 @@ def _check_managers(rows: list[PersonRow], in_file: dict[str, int], problems: di
     outside = sorted({r.manager_email for r in rows
                       if r.manager_email and r.manager_email not in in_file})
     known = set()
-    for chunk in chunks(outside):
+    for chunk in chunks(outside, CHUNK):
         known.update(Person.objects.filter(email__in=chunk).values_list("email", flat=True))
     for row in rows:
         manager = row.manager_email

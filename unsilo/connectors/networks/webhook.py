@@ -9,7 +9,7 @@ sender signs every call the way Stripe and Slack do:
 
 unsilo answers 401 when the signature is missing or wrong, or the timestamp is more than five
 minutes off (a replayed call); 400 naming the item and field when the body is not one message
-object or a list of them as in the inbox contract (PRODUCT.md "An inbound message"); and 202
+object or a list of them as in the inbox contract (docs/product.md "An inbound message"); and 202
 once the call is stored. Sending the same message again is safe: storing is idempotent on
 (network, id).
 

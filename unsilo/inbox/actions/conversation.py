@@ -34,18 +34,11 @@ from unsilo.inbox.models import (
     Sentiment,
     Status,
 )
+from unsilo.inbox.routing import router as routing
+from unsilo.inbox.tasks import training
 from unsilo.org.models import Person, Silo
 
 log = logging.getLogger("unsilo.inbox")
-
-
-def _retrain_soon() -> None:
-    # Helper B's debounced retraining; absent until the training task exists.
-    try:
-        from unsilo.inbox.tasks.training import retrain_soon
-    except ImportError:
-        return
-    retrain_soon()
 
 
 # Assignment -----------------------------------------------------------------------------------
@@ -129,12 +122,9 @@ def handoff(actor: Actor, conversation: Conversation, silo: Silo, reason: str) -
 def best_expert_in(silo: Silo, conversation: Conversation) -> tuple[Person | None, list[str]]:
     """Who in `silo` resolved most conversations like this one and can take it now (active,
     not away, under capacity), with the reason; (None, []) when routing cannot tell."""
-    from unsilo.inbox.routing import router as routing
-
-    experts = getattr(routing.Router, "experts_for", None)
     question = conversation.messages.filter(direction=Direction.INBOUND).order_by(
         "created_at", "id").values_list("text", flat=True).first()
-    if experts is None or not question:
+    if not question:
         return None, []
     try:
         ranked = routing.Router.current().experts_for(question, limit=20)
@@ -168,7 +158,7 @@ def resolve(actor: Actor, conversation: Conversation) -> Conversation:
         "resolved_by": actor_person(actor),
     })
     if _learn(conversation):
-        transaction.on_commit(_retrain_soon)
+        transaction.on_commit(training.retrain_soon)
     return conversation
 
 

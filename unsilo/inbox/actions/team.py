@@ -24,6 +24,7 @@ from unsilo.inbox.models import (
     NotificationKind,
     ResolvedExample,
 )
+from unsilo.inbox.routing import router as routing
 from unsilo.org.models import Person
 
 log = logging.getLogger("unsilo.inbox")
@@ -198,17 +199,14 @@ def suggest_experts(conversation: Conversation, limit: int = 5) -> list[tuple[Pe
 def _resolvers(conversation: Conversation, text: str, words: list[str], limit: int
                ) -> list[tuple[int, int]]:
     """(person id, how many similar conversations they resolved), most first."""
-    from unsilo.inbox.routing import router as routing
-
-    if hasattr(routing.Router, "experts_for"):
-        # The learned model's nearest resolved neighbours, when there is a model.
-        try:
-            found = list(routing.Router.current().experts_for(text, limit=limit * 2))
-        except Exception:  # noqa: BLE001 - a suggestion must never break the conversation page
-            log.exception("the router's expert suggestions failed; using resolved examples")
-            found = []
-        if found:
-            return found
+    # The learned model's nearest resolved neighbours, when there is a model.
+    try:
+        found = list(routing.Router.current().experts_for(text, limit=limit * 2))
+    except Exception:  # noqa: BLE001 - a suggestion must never break the conversation page
+        log.exception("the router's expert suggestions failed; using resolved examples")
+        found = []
+    if found:
+        return found
     if not words:
         return []
     like = Q()

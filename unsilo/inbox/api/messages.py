@@ -19,7 +19,7 @@ router = Router(tags=["Messages"])
 
 
 class MessageIn(Schema):
-    """An inbound message (PRODUCT.md). `created_at` is ISO 8601 (`Z` accepted; no zone means
+    """An inbound message (docs/product.md). `created_at` is ISO 8601 (`Z` accepted; no zone means
     UTC). `text` is at most 100 KB of UTF-8; no string may hold a NUL byte."""
 
     id: str
