@@ -1,0 +1,66 @@
+"""Writes go through actions: no view or API module writes a model itself (STYLE.md habit 1)."""
+
+import ast
+from pathlib import Path
+
+import unsilo
+
+PACKAGE = Path(unsilo.__file__).parent
+WRITES = {"save", "delete", "create", "update", "bulk_create", "bulk_update", "get_or_create",
+          "update_or_create"}
+
+
+def _thin_modules() -> list[Path]:
+    """Every views and api module: views.py, views_*.py, views/*.py, and the same for api."""
+    found = []
+    for path in PACKAGE.rglob("*.py"):
+        parts = path.relative_to(PACKAGE).parts
+        names = [*parts[:-1], path.stem]
+        if any(n in ("views", "api") or n.startswith(("views_", "api_")) for n in names[1:]):
+            found.append(path)
+    return sorted(found)
+
+
+def _is_write(call: ast.Call) -> bool:
+    func = call.func
+    if not isinstance(func, ast.Attribute) or func.attr not in WRITES:
+        return False
+    if func.attr == "update":
+        # dict.update(...) on a plain name is not a write; a queryset's .update() is.
+        return isinstance(func.value, ast.Call) or (
+            isinstance(func.value, ast.Attribute) and func.value.attr == "objects")
+    return True
+
+
+def _calls(tree: ast.AST) -> list[ast.Call]:
+    """Every call but the route decorators (`@router.delete(...)` declares, it does not write)."""
+    decorators = {id(d) for node in ast.walk(tree)
+                  if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef)
+                  for d in node.decorator_list}
+    return [n for n in ast.walk(tree) if isinstance(n, ast.Call) and id(n) not in decorators]
+
+
+def writes_in(path: Path) -> list[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    return [f"{path.relative_to(PACKAGE.parent)}:{node.lineno} .{node.func.attr}()"
+            for node in _calls(tree) if _is_write(node)]
+
+
+def test_the_layer_check_sees_every_views_and_api_module():
+    names = {str(p.relative_to(PACKAGE)) for p in _thin_modules()}
+    assert {"org/views.py", "org/api.py", "inbox/views/conversation.py",
+            "inbox/api/settings.py", "connectors/views/hooks.py", "core/views_admin.py"} <= names
+
+
+def test_the_layer_check_finds_a_write(tmp_path):
+    sample = tmp_path / "views.py"
+    sample.write_text("@router.delete('/x')\ndef v(request, silo):\n    silo.save()\n"
+                      "    Silo.objects.create(x=1)\n    Silo.objects.filter(pk=1).update(x=2)\n"
+                      "    data = {}\n    data.update(a=1)\n")
+    found = [n.func.attr for n in _calls(ast.parse(sample.read_text())) if _is_write(n)]
+    assert sorted(found) == ["create", "save", "update"]
+
+
+def test_no_views_or_api_module_writes_a_model():
+    offending = [hit for path in _thin_modules() for hit in writes_in(path)]
+    assert offending == [], "write through the app's actions instead:\n" + "\n".join(offending)
