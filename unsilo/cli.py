@@ -47,19 +47,20 @@ def demo(host: str, port: int) -> None:
     from django.db import connection
 
     from unsilo.demo import company as demo_company
+    from unsilo.demo import seed as demo_seed
 
     click.echo(f"Data directory: {config.data_dir()}")
     _migrate()
     inbox = None
-    if demo_company.is_seeded():
+    if demo_seed.is_seeded():
         click.echo("Reusing the existing demo data.")
         logins = demo_company.existing_logins()
-        if not demo_company.inbox_is_seeded():  # demo data made before the inbox existed
+        if not demo_seed.inbox_is_seeded():  # demo data made before the inbox existed
             click.echo("Seeding the demo inbox…")
-            inbox = demo_company.seed_inbox()
+            inbox = demo_seed.seed_inbox()
     else:
         click.echo("Seeding the demo company (Meridian Home)…")
-        seeded = demo_company.seed()
+        seeded = demo_seed.seed()
         logins, inbox = seeded["logins"], seeded["inbox"]
     if inbox:
         click.echo(f"Seeded in {inbox['seconds']:.0f} s: routing learned from {inbox['history']:,} "

@@ -5,7 +5,8 @@ import pytest
 
 from unsilo.accounts.models import Account
 from unsilo.core.actor import Actor
-from unsilo.demo import company as demo
+from unsilo.demo import seed
+from unsilo.demo.company import PASSWORD
 from unsilo.org import actions as org_actions
 from unsilo.org.models import Person, Silo
 
@@ -23,7 +24,7 @@ UNLABELLED_INPUTS = """
 
 @pytest.fixture
 def company():
-    logins = dict(demo.seed()["logins"])
+    logins = dict(seed.seed()["logins"])
     person = Person.objects.get(email=logins["Responder"])
     org_actions.update_person(Actor.system(), person, {"name": HOSTILE_NAME})
     return logins
@@ -32,7 +33,7 @@ def company():
 def log_in(page, email):
     page.goto("/login/")
     page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(demo.PASSWORD)
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/table/")
 

@@ -111,7 +111,7 @@ def test_a_claimed_handle_now_in_the_registry_is_no_longer_counted(terms):
 
 def test_the_demo_company_has_brand_terms_and_a_few_sightings():
     from unsilo.core.actor import Actor
-    from unsilo.demo import company as demo
+    from unsilo.demo import seed as demo
 
     assert demo.seed_sightings(Actor.system()) == len(demo.SIGHTED)
     assert Discovery.current().terms == ["meridian", "meridianhome"]

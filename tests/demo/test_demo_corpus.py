@@ -8,6 +8,7 @@ import pytest
 from unsilo.connectors.registry import NETWORKS
 from unsilo.demo import company as demo
 from unsilo.demo import corpus as demo_corpus
+from unsilo.demo import seed
 from unsilo.org.models import Person, Silo
 
 REQUIRED = {"id", "network", "text", "author", "created_at"}
@@ -130,8 +131,8 @@ def test_the_stream_follows_up_in_earlier_threads_of_the_same_customer():
 
 @pytest.mark.django_db
 def test_every_silo_and_person_named_exists_in_the_demo_seed():
-    demo.seed(inbox=False)
-    assert not demo.inbox_is_seeded()  # `unsilo demo` would seed the inbox on its next start
+    seed.seed(inbox=False)
+    assert not seed.inbox_is_seeded()  # `unsilo demo` would seed the inbox on its next start
     silos = set(Silo.objects.values_list("name", flat=True))
     people = dict(Person.objects.values_list("email", "silo__name"))
     titles = dict(Person.objects.values_list("email", "title"))

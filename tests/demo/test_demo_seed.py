@@ -5,8 +5,8 @@ from django.utils import timezone
 
 from unsilo.connectors.models import Delivery
 from unsilo.core.models import AuditEvent
-from unsilo.demo import company as demo
 from unsilo.demo import corpus as demo_corpus
+from unsilo.demo import seed as demo
 from unsilo.demo.network import TEXT_LIMITS
 from unsilo.inbox.models import (
     Absence,

@@ -1,7 +1,8 @@
-"""The demo company: Meridian Home, an appliance maker with a social COE that is half-built.
+"""The demo company's organisation: Meridian Home, an appliance maker with a social COE that is
+half-built — its silos, people, logins, seats and social accounts (demo/seed.py seeds it all).
 
-Seeded once into an empty database through the same actions and importer as real data, so
-every row has its audit trail. Deterministic: the same company every time.
+Seeded through the same actions and importer as real data, so every row has its audit trail.
+Deterministic: the same company every time.
 """
 
 import csv
@@ -14,7 +15,7 @@ from unsilo.accounts.actions import register_account
 from unsilo.accounts.models import Account, AccountStatus
 from unsilo.core.actions import create_login
 from unsilo.core.actor import Actor
-from unsilo.core.models import Role, User, Via
+from unsilo.core.models import Role, User
 from unsilo.org import actions as org_actions
 from unsilo.org.importer import apply_people_import, parse_people_csv
 from unsilo.org.models import Person, SeatRole, Silo, SiloKind
@@ -125,18 +126,6 @@ ACCOUNTS = [
      AccountStatus.UNREGISTERED),
 ]
 
-# The names the unregistered-accounts check looks for, and traffic from handles that use them
-# without being in the registry: an impostor fishing for card numbers, and a fan page.
-BRAND_TERMS = "meridian\nmeridianhome"
-SIGHTED = [
-    ("x", "MeridianHomeHelp", "@jo_kim Sorry to hear that! DM us your order number and the card "
-     "you paid with and we will refund you today."),
-    ("x", "MeridianHomeHelp", "@sam_r We can fix this fast: send your account password by DM."),
-    ("bluesky", "meridlan-support.bsky.social", "Having trouble with your Meridian dryer? Claim "
-     "your free replacement at meridian-claims.example"),
-    ("instagram", "meridian_fans_club", "Our new kitchen with the Meridian oven 😍"),
-]
-
 # Demo logins, one per role: (role, silo, title, seat role or None).
 LOGINS = [
     (Role.HUB_ADMIN, "Social COE Hub", "Head of Social COE", SeatRole.CAPTAIN),
@@ -174,80 +163,6 @@ def people_csv(rng: random.Random) -> tuple[bytes, dict[str, list[str]]]:
             emails.append(email)
         by_silo[name] = emails
     return out.getvalue().encode(), by_silo
-
-
-def is_seeded() -> bool:
-    return Silo.objects.exists()
-
-
-@transaction.atomic
-def seed(actor: Actor | None = None, inbox: bool = True) -> dict:
-    """Create Meridian Home in an empty database; returns the demo logins. With `inbox`, also
-    its inbox: history imported and learned, rules, saved replies, SLAs and live conversations."""
-    actor = actor or Actor.system(via=Via.SYSTEM, label="demo seed")
-    result = seed_company(actor)
-    if inbox:
-        result["inbox"] = seed_inbox(actor)
-        seed_sightings(actor)
-        seed_failed_reply()
-    return result
-
-
-def seed_sightings(actor: Actor) -> int:
-    """Brand terms, and messages from unregistered brand handles the scan then finds."""
-    import datetime
-
-    from django.utils import timezone
-
-    from unsilo.connectors import actions as connector_actions
-    from unsilo.connectors import discovery
-    from unsilo.inbox import pipeline
-    from unsilo.inbox.ingest import store
-    from unsilo.learning.types import Incoming
-
-    connector_actions.set_terms(actor, BRAND_TERMS)
-    start = timezone.now() - datetime.timedelta(hours=len(SIGHTED))
-    report = store([Incoming(id=f"demo-sighted-{i}", network=network, author=handle, text=text,
-                             created_at=start + datetime.timedelta(hours=i))
-                    for i, (network, handle, text) in enumerate(SIGHTED)], actor, "demo seed")
-    pipeline.process_pending(report.new_ids)  # into the inbox now, as the rest of the seed
-    return discovery.scan()
-
-
-# A reply too long for X: the Outbox and its conversation show the network's refusal with
-# Retry and Cancel, as a real failure would.
-TOO_LONG = (
-    "Hi {author}, thank you for your patience. I have checked your order with our warehouse "
-    "team and the replacement part left yesterday; it should arrive within two working days. "
-    "If it does not, reply here with your order number and postcode and I will arrange a "
-    "technician visit at no cost, including the installation of the new part. – {name}")
-
-
-def seed_failed_reply() -> None:
-    from unsilo.inbox import actions
-    from unsilo.inbox.models import Conversation, Status
-
-    conversation = (Conversation.objects.filter(network="x", status=Status.OPEN, language="en")
-                    .exclude(silo=None).order_by("created_at", "id").first())
-    hub = User.objects.filter(role=Role.HUB_ADMIN).order_by("pk").first()
-    if conversation is None or hub is None:
-        return
-    actions.reply(Actor.for_user(hub), conversation, TOO_LONG.format(
-        author=conversation.author, name=hub.name.split()[0]), force=True)
-
-
-def inbox_is_seeded() -> bool:
-    from unsilo.inbox.models import Conversation, ResolvedExample
-
-    return ResolvedExample.objects.exists() or Conversation.objects.exists()
-
-
-@transaction.atomic
-def seed_inbox(actor: Actor | None = None) -> dict:
-    """The inbox of a seeded company (also for demo data made before the inbox existed)."""
-    from unsilo.demo.inbox import seed_inbox as seed_the_inbox
-
-    return seed_the_inbox(actor or Actor.system(via=Via.SYSTEM, label="demo seed"))
 
 
 @transaction.atomic
@@ -307,8 +222,6 @@ def seed_company(actor: Actor) -> dict:
 
 
 def existing_logins() -> list[tuple[str, str]]:
-    from unsilo.core.models import User
-
     by_role = {}
     for user in User.objects.filter(email__endswith=f"@{DOMAIN}").order_by("created_at"):
         by_role.setdefault(user.role, user.email)

@@ -112,7 +112,7 @@ NOTES = [
 
 def seed_inbox(system: Actor | None = None, history_lines: int = HISTORY,
                conversations: int = CONVERSATIONS) -> dict:
-    """Seed the inbox of the demo company (after `demo.seed_company`); returns counts."""
+    """Seed the inbox of the demo company (after `company.seed_company`); returns counts."""
     started = time.perf_counter()
     now = timezone.now()
     system = system or Actor.system(via=Via.SYSTEM, label="demo seed")

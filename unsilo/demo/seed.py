@@ -1,0 +1,92 @@
+"""Seeding the demo company once into an empty database: its organisation (company.py), then
+its inbox (inbox.py: history learned, rules, SLAs, conversations in every state), the
+unregistered handles the account check finds, and a reply the demo network refuses.
+
+The one entry point `unsilo demo` and the tests call; nothing in the apps imports the demo.
+"""
+
+import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from unsilo.connectors import actions as connector_actions
+from unsilo.connectors import discovery
+from unsilo.core.actor import Actor
+from unsilo.core.models import Role, User, Via
+from unsilo.demo import company
+from unsilo.demo import inbox as demo_inbox
+from unsilo.inbox import actions, pipeline
+from unsilo.inbox.ingest import store
+from unsilo.inbox.models import Conversation, ResolvedExample, Status
+from unsilo.learning.types import Incoming
+from unsilo.org.models import Silo
+
+# The names the unregistered-accounts check looks for, and traffic from handles that use them
+# without being in the registry: an impostor fishing for card numbers, and a fan page.
+BRAND_TERMS = "meridian\nmeridianhome"
+SIGHTED = [
+    ("x", "MeridianHomeHelp", "@jo_kim Sorry to hear that! DM us your order number and the card "
+     "you paid with and we will refund you today."),
+    ("x", "MeridianHomeHelp", "@sam_r We can fix this fast: send your account password by DM."),
+    ("bluesky", "meridlan-support.bsky.social", "Having trouble with your Meridian dryer? Claim "
+     "your free replacement at meridian-claims.example"),
+    ("instagram", "meridian_fans_club", "Our new kitchen with the Meridian oven 😍"),
+]
+
+
+def is_seeded() -> bool:
+    return Silo.objects.exists()
+
+
+@transaction.atomic
+def seed(actor: Actor | None = None, inbox: bool = True) -> dict:
+    """Create Meridian Home in an empty database; returns the demo logins. With `inbox`, also
+    its inbox: history imported and learned, rules, saved replies, SLAs and live conversations."""
+    actor = actor or Actor.system(via=Via.SYSTEM, label="demo seed")
+    result = company.seed_company(actor)
+    if inbox:
+        result["inbox"] = seed_inbox(actor)
+        seed_sightings(actor)
+        seed_failed_reply()
+    return result
+
+
+def seed_sightings(actor: Actor) -> int:
+    """Brand terms, and messages from unregistered brand handles the scan then finds."""
+    connector_actions.set_terms(actor, BRAND_TERMS)
+    start = timezone.now() - datetime.timedelta(hours=len(SIGHTED))
+    report = store([Incoming(id=f"demo-sighted-{i}", network=network, author=handle, text=text,
+                             created_at=start + datetime.timedelta(hours=i))
+                    for i, (network, handle, text) in enumerate(SIGHTED)], actor, "demo seed")
+    pipeline.process_pending(report.new_ids)  # into the inbox now, as the rest of the seed
+    return discovery.scan()
+
+
+# A reply too long for X: the Outbox and its conversation show the network's refusal with
+# Retry and Cancel, as a real failure would.
+TOO_LONG = (
+    "Hi {author}, thank you for your patience. I have checked your order with our warehouse "
+    "team and the replacement part left yesterday; it should arrive within two working days. "
+    "If it does not, reply here with your order number and postcode and I will arrange a "
+    "technician visit at no cost, including the installation of the new part. – {name}")
+
+
+def seed_failed_reply() -> None:
+    conversation = (Conversation.objects.filter(network="x", status=Status.OPEN, language="en")
+                    .exclude(silo=None).order_by("created_at", "id").first())
+    hub = User.objects.filter(role=Role.HUB_ADMIN).order_by("pk").first()
+    if conversation is None or hub is None:
+        return
+    actions.reply(Actor.for_user(hub), conversation, TOO_LONG.format(
+        author=conversation.author, name=hub.name.split()[0]), force=True)
+
+
+def inbox_is_seeded() -> bool:
+    return ResolvedExample.objects.exists() or Conversation.objects.exists()
+
+
+@transaction.atomic
+def seed_inbox(actor: Actor | None = None) -> dict:
+    """The inbox of a seeded company (also for demo data made before the inbox existed)."""
+    return demo_inbox.seed_inbox(actor or Actor.system(via=Via.SYSTEM, label="demo seed"))
