@@ -30,6 +30,17 @@ class AnswerForm(forms.Form):
     as_reply = forms.BooleanField(required=False,
                                   label="Send it to the customer (otherwise an internal note)")
 
+    def __init__(self, *args, may_reply=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_reply:
+            # The expert's role may not answer customers: the answer is a note.
+            del self.fields["as_reply"]
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("as_reply", False)
+        return data
+
 
 class AssignForm(forms.Form):
     prefix = "assign"

@@ -22,6 +22,8 @@ urlpatterns = [
     path("c/<int:pk>/reopen/", conversation.reopen, name="reopen"),
     path("notifications/", views.notifications, name="notifications"),
     path("notifications/read/", views.notifications_read, name="notifications_read"),
+    path("notifications/preferences/", views.notification_preferences,
+         name="notification_preferences"),
     path("settings/", settings.overview, name="settings"),
     path("settings/threshold/", settings.threshold, name="threshold"),
     path("settings/rules/new/", settings.rule_edit, name="rule_new"),
