@@ -360,7 +360,8 @@ def _apply(work: _Batch, c: Conversation, items, is_new: bool, accounts: dict) -
     elif flagged and raised - held and (c.triage or c.assignee_id is None):
         _route(work, c, *flagged)
     elif raised - held:
-        _tell_hub(work, c, flagged[1] if flagged else None, sorted(raised - held))
+        # Someone holds it: they keep it, and they and the hub are told.
+        _tell_hub(work, c, None, sorted(raised - held))
     elif c.triage and latest is not None:
         if latest[2].triage:
             # Still for the hub to triage: nothing new to record.

@@ -26,6 +26,7 @@ urlpatterns = [
          name="notification_preferences"),
     path("settings/", settings.overview, name="settings"),
     path("settings/threshold/", settings.threshold, name="threshold"),
+    path("settings/safety/", settings.safety, name="safety"),
     path("settings/rules/new/", settings.rule_edit, name="rule_new"),
     path("settings/rules/<int:pk>/", settings.rule_edit, name="rule_edit"),
     path("settings/rules/<int:pk>/delete/", settings.rule_delete, name="rule_delete"),

@@ -76,7 +76,7 @@ def assign(actor: Actor, conversation: Conversation, person: Person | None) -> C
     else:
         why = f"assigned to {person.name} by {name}"
     # The reason shown is now a person's, not the model's first choice.
-    fields.update(reasons=[why], confidence=None)
+    fields["reasons"] = [why]
     change(actor, conversation, "assign", fields)
     decision(conversation, DecisionSource.MANUAL, why)
     if person is not None and person.pk != mine:
@@ -125,7 +125,7 @@ def handoff(actor: Actor, conversation: Conversation, silo: Silo, reason: str) -
         reasons += [f"suggested: {w}" for w in why]
         expert = None
     fields = {"silo": silo, "assignee": expert, "triage": not seat, "reasons": reasons,
-              "confidence": None, **_clock(conversation, silo.pk)}
+              **_clock(conversation, silo.pk)}
     change(actor, conversation, "handoff", fields, extra={"reason": reason})
     record = Handoff.objects.create(conversation=conversation, from_silo=from_silo,
                                     to_silo=silo, by=actor.user, reason=reason,
