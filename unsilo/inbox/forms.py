@@ -5,6 +5,7 @@ from django import forms
 from unsilo.accounts.models import Account
 from unsilo.connectors import registry
 from unsilo.inbox.models import Risk, RuleTarget, Sentiment, Urgency
+from unsilo.inbox.routing import safety
 from unsilo.org.models import Person, Silo
 
 
@@ -136,7 +137,7 @@ class RuleForm(forms.Form):
         self.fields["account"].queryset = Account.objects.order_by("network", "handle")
         # Self-harm and safety go to the safety rota before any rule is tried.
         self.fields["risk"].choices = [("", "Any"), *[
-            (v, label) for v, label in Risk.choices if v not in (Risk.SELF_HARM, Risk.SAFETY)]]
+            (v, label) for v, label in Risk.choices if v not in safety.FLAGS]]
         self.fields["target"].choices = RuleTarget.choices
 
     def clean(self):

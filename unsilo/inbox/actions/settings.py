@@ -16,17 +16,16 @@ from unsilo.inbox.models import (
     Absence,
     BusinessHours,
     InboxSettings,
-    Risk,
     RoutingRule,
     RuleTarget,
     SavedReply,
     SlaPolicy,
     Urgency,
 )
+from unsilo.inbox.routing import safety
 from unsilo.inbox.sla import MIDNIGHT
 from unsilo.org.models import Person, Silo
 
-SAFETY_FLAGS = (Risk.SELF_HARM, Risk.SAFETY)
 RULE_FIELDS = {"name", "position", "enabled", "network", "account", "language", "keywords",
                "risk", "target", "silo", "person"}
 
@@ -70,7 +69,7 @@ def save_rule(actor: Actor, rule: RoutingRule | None = None, **fields) -> Routin
         raise ValidationError({"person": "Choose the person this rule sends conversations to."})
     if target == RuleTarget.REVIEW:
         fields.update(silo=None, person=None)
-    if fields.get("risk") in SAFETY_FLAGS:
+    if fields.get("risk") in safety.FLAGS:
         raise ValidationError({"risk": "Self-harm and safety never wait on a rule: they go "
                                        "straight to the people the hub names for them (Inbox "
                                        "settings → Safety)."})
