@@ -13,7 +13,7 @@ from django.utils import timezone
 from unsilo.core import actions as core_actions
 from unsilo.core.actor import Actor
 from unsilo.inbox import access, notify
-from unsilo.inbox.actions.base import lock, require_owner, require_respond
+from unsilo.inbox.actions.base import lock, require_note, require_owner
 from unsilo.inbox.models import (
     Absence,
     Consult,
@@ -49,7 +49,7 @@ def consult(actor: Actor, conversation: Conversation, expert: Person, question: 
     core_actions.create(actor, record, silo_id=conversation.silo_id)
     asked = f": {record.question}" if record.question else ""
     notify.notify([expert.pk], NotificationKind.CONSULT, conversation,
-                  f"{actor.label} asks for your help with {conversation.author}'s "
+                  f"{notify.name_of(actor)} asks for your help with {conversation.author}'s "
                   f"conversation{asked}")
     return record
 
@@ -57,9 +57,9 @@ def consult(actor: Actor, conversation: Conversation, expert: Person, question: 
 @transaction.atomic
 def answer_consult(actor: Actor, consult: Consult, text: str, *, as_reply: bool = False,
                    seen_message_id: int | None = None, force: bool = False):
-    """The expert's answer: an internal note (default) or a reply to the customer. Either
-    way the consult is answered; the conversation stays with its silo. Returns the note or
-    the message."""
+    """The expert's answer: an internal note (default) or, when their role may work on
+    conversations, a reply to the customer. Either way the consult is answered; the
+    conversation stays with its silo. Returns the note or the message."""
     from unsilo.inbox.actions.reply import reply
 
     conversation = lock(consult.conversation)
@@ -70,6 +70,9 @@ def answer_consult(actor: Actor, consult: Consult, text: str, *, as_reply: bool 
     if mine != consult.expert_id and not access.can_respond(actor, conversation):
         raise PermissionDenied("Only the consulted expert or the conversation's silo may "
                                "answer this consult.")
+    if as_reply and not access.can_respond(actor, conversation):
+        raise PermissionDenied("Your role may not answer customers: answer the consult in an "
+                               "internal note.")
     if as_reply:
         answer = reply(actor, conversation, text, seen_message_id=seen_message_id, force=force)
     else:
@@ -81,7 +84,7 @@ def answer_consult(actor: Actor, consult: Consult, text: str, *, as_reply: bool 
     if asker and asker != mine:
         how = "replied to the customer" if as_reply else "answered in a note"
         notify.notify([asker], NotificationKind.CONSULT, conversation,
-                      f"{actor.label} {how} on {conversation.author}'s conversation")
+                      f"{notify.name_of(actor)} {how} on {conversation.author}'s conversation")
     return answer
 
 
@@ -129,7 +132,7 @@ def find_mentions(text: str) -> list[Person]:
 def add_note(actor: Actor, conversation: Conversation, text: str, *,
              consult: Consult | None = None) -> Note:
     """An internal note (never sent); everyone it @mentions is notified."""
-    require_respond(actor, conversation)
+    require_note(actor, conversation)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Write the note first."})
@@ -139,7 +142,7 @@ def add_note(actor: Actor, conversation: Conversation, text: str, *,
                         silo_id=conversation.silo_id)
     mine = access.person_id(actor)
     notify.notify([p.pk for p in mentioned if p.pk != mine], NotificationKind.MENTION,
-                  conversation, f"{actor.label} mentioned you: {text[:300]}")
+                  conversation, f"{notify.name_of(actor)} mentioned you: {text[:300]}")
     return note
 
 
