@@ -1,4 +1,5 @@
-"""The people import against the database: what the file would change, and writing it in bulk.
+"""The people import against the database: what the file would change (people and, with a seat
+column, seats), and writing it in bulk.
 
 A hundred thousand people must import in seconds, so rows go in with one executemany per
 batch rather than through bulk_create, which spends most of its time preparing each value
@@ -282,7 +283,8 @@ def write_seats(actor: Actor, changes: Changes, created: dict[str, int],
         write_audit([audit.event(actor, "create", m, audit.diff({}, audit.snapshot(m)),
                                  m.silo_id) for m in members], now)
         meter.advance(len(rows))
-    for batch in chunks(changes.seats_to_change, BATCH):
+    # Ids per IN (…) under SQLite's 999 parameters: CHUNK, not BATCH.
+    for batch in chunks(changes.seats_to_change, CHUNK):
         stored = SeatMember.objects.select_related("person", "silo").in_bulk(
             [pk for _, pk in batch])
         members, events = [], []
@@ -296,7 +298,7 @@ def write_seats(actor: Actor, changes: Changes, created: dict[str, int],
         update_rows(SeatMember, members, ["role"])
         write_audit(events, now)
         meter.advance(len(batch))
-    for batch in chunks(changes.seats_to_remove, BATCH):
+    for batch in chunks(changes.seats_to_remove, CHUNK):
         stored = SeatMember.objects.select_related("person", "silo").in_bulk(
             [pk for _, pk in batch])
         events = [audit.event(actor, "delete", m, audit.diff(audit.snapshot(m), {}), m.silo_id)
