@@ -500,6 +500,9 @@ class ResolvedExample(models.Model):
     # A person's correction of the classification, when there was one.
     sentiment = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField()
+    # First answered and resolved, when known: first-response and resolution times.
+    answered_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
     added_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -508,6 +511,24 @@ class ResolvedExample(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class ResolvedConsult(models.Model):
+    """Someone consulted on a resolved conversation (a history line's "consulted", or a consult
+    answered in the inbox): evidence of expertise for "Find an expert", and the consults
+    between silos analytics counts (the example's silo resolved, the person's silo helped)."""
+
+    example = models.ForeignKey(ResolvedExample, on_delete=models.CASCADE,
+                                related_name="consults")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["example", "person"],
+                                               name="resolved_consult_once")]
+
+    def __str__(self):
+        return f"{self.person_id} consulted on {self.example_id}"
 
 
 class RoutingModel(models.Model):

@@ -1,7 +1,9 @@
-"""The web import of people: check an upload, confirm it, run it in the background.
+"""The web imports: people (check an upload, confirm it, run it in the background) and silos.
 
-The uploaded bytes are kept in a PeopleImport so that confirming imports exactly the file that
-was previewed; the task checks it again against the database as it is when it runs.
+The uploaded people file is kept in a PeopleImport so that confirming imports exactly the file
+that was previewed; the task checks it again against the database as it is when it runs. A
+silos file is small: the preview page sends it back with the confirmation, and it is checked
+again and imported at once.
 """
 
 import logging
@@ -15,8 +17,9 @@ from unsilo.core import actions
 from unsilo.core.actor import Actor
 from unsilo.core.models import Via
 from unsilo.core.permissions import require
-from unsilo.org.importer import ImportPlan, apply_people_import, parse_people_csv
+from unsilo.org.importer import ImportPlan, SeatCounts, apply_people_import, parse_people_csv
 from unsilo.org.models import ImportStatus, PeopleImport
+from unsilo.org.silo_import import SiloPlan, apply_silos_import, check_silos_csv
 
 log = logging.getLogger("unsilo.org.import")
 
@@ -46,6 +49,7 @@ def check_people_import(actor: Actor, filename: str, data: bytes
         created_by=actor.user, filename=filename[:255], content=data,
         status=ImportStatus.CHECKED, people_total=len(plan.rows), people_created=plan.creates,
         people_updated=plan.updates, people_unchanged=plan.unchanged, new_silos=plan.new_silos,
+        **_seat_fields(plan.seats),
     )
     return actions.create(actor, record), plan
 
@@ -104,7 +108,13 @@ def run_people_import(import_id: int) -> None:
         "status": ImportStatus.DONE, "people_total": len(plan.rows),
         "people_created": result.created, "people_updated": result.updated,
         "people_unchanged": result.unchanged, "new_silos": result.silos_created,
+        **_seat_fields(result.seats),
     })
+
+
+def _seat_fields(seats: SeatCounts) -> dict:
+    return {"seats_added": seats.added, "seats_changed": seats.changed,
+            "seats_removed": seats.removed}
 
 
 def _finish(actor: Actor, record: PeopleImport, data: dict) -> None:
@@ -129,3 +139,21 @@ class _ProgressWriter:
         if now - self.last >= PROGRESS_EVERY or done == total:
             self.last = now
             _progress(self.record, progress_done=done, progress_total=total)
+
+
+# Silos ----------------------------------------------------------------------------------------
+
+
+def check_silos_import(actor: Actor, data: bytes) -> SiloPlan:
+    """What a silos CSV would change, or its bad lines; writes nothing."""
+    require(actor, "org.manage_silos")
+    return check_silos_csv(data)
+
+
+def import_silos(actor: Actor, data: bytes) -> SiloPlan:
+    """Check the previewed file again and import it, all or nothing; returns what was done."""
+    require(actor, "org.manage_silos")
+    plan = check_silos_csv(data)
+    if plan.errors:
+        raise ValidationError([f"line {line}: {reason}" for line, reason in plan.errors])
+    return apply_silos_import(actor, plan)

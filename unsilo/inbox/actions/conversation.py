@@ -31,6 +31,7 @@ from unsilo.inbox.models import (
     HistorySource,
     Notification,
     NotificationKind,
+    ResolvedConsult,
     ResolvedExample,
     RoutingDecision,
     Sentiment,
@@ -237,10 +238,22 @@ def _learn(conversation: Conversation) -> ResolvedExample | None:
             "answer": answers[-1] if answers else "", "silo_id": conversation.silo_id,
             "person_id": person_id, "conversation": conversation,
             "sentiment": corrected_sentiment(conversation),
-            "created_at": conversation.created_at, "added_at": timezone.now(),
+            "created_at": conversation.created_at, "answered_at": conversation.first_response_at,
+            "resolved_at": conversation.resolved_at, "added_at": timezone.now(),
         },
     )
+    _learn_consults(example, conversation, person_id)
     return example
+
+
+def _learn_consults(example: ResolvedExample, conversation: Conversation, resolver_id) -> None:
+    """The experts who answered a consult on it, as history's "consulted" records them."""
+    experts = set(conversation.consults.filter(status=ConsultStatus.ANSWERED)
+                  .exclude(expert_id=resolver_id).values_list("expert_id", flat=True))
+    example.consults.exclude(person_id__in=experts).delete()
+    experts -= set(example.consults.values_list("person_id", flat=True))
+    ResolvedConsult.objects.bulk_create(
+        [ResolvedConsult(example=example, person_id=pk) for pk in sorted(experts)])
 
 
 def corrected_sentiment(conversation: Conversation) -> str:
