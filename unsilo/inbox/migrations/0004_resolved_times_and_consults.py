@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('inbox', '0002_search_index'),
+        ('inbox', '0003_safety_handoff_notifications'),
         ('org', '0004_peopleimport_seats'),
     ]
 
