@@ -8,7 +8,8 @@ import unsilo
 
 # URLs the views build from reverse() and query strings, never from stored data.
 BUILT_BY_UNSILO = {"item.url", "t.url", "c.url", "next_url", "api_docs", "live_url", "action"}
-FILLED = re.compile(r"""\b(href|src|action|hx-get|hx-post)=["']?\{\{\s*([^}|\s]+)\s*(\|[^}]*)?\}\}""")
+FILLED = re.compile(r"""\b(href|src|action|hx-get|hx-post)=["']?"""
+                    r"""\{\{\s*([^}|\s]+)\s*(\|[^}]*)?\}\}""")
 
 
 def test_every_link_filled_from_a_variable_is_built_by_unsilo_or_checked():

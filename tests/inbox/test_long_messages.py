@@ -4,8 +4,6 @@ however long its text (up to the 100 KB limit) and whatever its words."""
 import pytest
 from django.utils import timezone
 
-from tests import factories
-from unsilo.core.models import Role
 from unsilo.inbox import pipeline
 from unsilo.inbox.ingest import MAX_TEXT_BYTES
 from unsilo.inbox.models import Message, ResolvedExample
