@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from tests import factories as f
@@ -127,3 +128,15 @@ def test_a_hostile_handle_is_a_path_on_the_networks_own_site(login, admin):
     unregistered = client.get("/accounts/unregistered/").content.decode()
     assert 'href="https://x.com/javascript%3Aalert%281%29"' in unregistered
     no_hostile_href(unregistered)
+
+
+def test_the_api_never_hands_out_a_hostile_published_link(admin):
+    account = f.account(None, network="mastodon")
+    made = outbound.queue(Actor.system(), kind="reply", network="mastodon", text="Sorry!",
+                          account=account)
+    Delivery.objects.filter(pk=made.pk).update(state=DeliveryState.SENT,
+                                               url="javascript:alert(1)")
+    # A client of its own: this module's `api` fixture is the network.
+    client = Client(headers={"Authorization": f"Bearer {f.api_token(admin)}"})
+    items = client.get("/api/v1/deliveries").json()["items"]
+    assert [d["url"] for d in items] == [""]

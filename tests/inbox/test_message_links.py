@@ -110,3 +110,11 @@ def test_an_https_link_is_rendered_on_the_conversation(login, admin):
     Message.objects.filter(conversation=conversation).update(url=GOOD[0])
     page = login(admin).get(f"/inbox/c/{conversation.pk}/").content.decode()
     assert f'<a href="{GOOD[0]}" rel="noopener noreferrer">on bluesky</a>' in page
+
+
+@pytest.mark.django_db
+def test_the_api_never_hands_out_a_link_stored_before_this_check(api, admin):
+    conversation = inbox.conversation(None)
+    Message.objects.filter(conversation=conversation).update(url="javascript:alert(1)")
+    body = api(admin).get(f"/api/v1/conversations/{conversation.pk}").json()
+    assert [m["url"] for m in body["messages"]] == [""]
