@@ -328,3 +328,17 @@ def test_tls_sends_the_name_and_checks_the_certificate_for_it(guarded, dns, tmp_
         assert len(secure.requests) == 2
     finally:
         secure.close()
+
+
+@pytest.mark.django_db
+def test_a_connection_to_something_that_is_not_mastodon_is_an_error_with_the_reason(internal):
+    from unsilo.connectors import tasks
+
+    internal.route("GET", "/api/v1/accounts/verify_credentials", json={"hello": "world"})
+    conn = factories.connection("mastodon", handle="acme@social.example",
+                                options={"instance": internal.url},
+                                secret={"access_token": "tok-1"},
+                                status=ConnectionStatus.PENDING)
+    assert tasks.verify_connection.call(conn.pk) == ConnectionStatus.ERROR
+    conn.refresh_from_db()
+    assert "did not answer like a Mastodon server" in conn.last_error

@@ -200,9 +200,13 @@ class MastodonConnector(Connector):
     def verify(self, session: Session) -> AccountInfo:
         client = self._client(session)
         me = self._call(session, client, client.account_verify_credentials)
-        return AccountInfo(external_id=str(me["id"]),
-                           handle=_full_acct(me["acct"], host(session.options)),
-                           display_name=me.get("display_name") or "")
+        try:
+            return AccountInfo(external_id=str(me["id"]),
+                               handle=_full_acct(me["acct"], host(session.options)),
+                               display_name=me.get("display_name") or "")
+        except (KeyError, TypeError, AttributeError) as error:
+            raise PermanentError(f"{instance_url(session.options)} did not answer like a "
+                                 "Mastodon server: its account has no id") from error
 
     # Inbound ----------------------------------------------------------------------------------
 
