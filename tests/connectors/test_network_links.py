@@ -3,6 +3,7 @@ of a published reply, a profile) are kept only when they are http(s): the messag
 delivery goes through without them, and no page renders anything else into an href."""
 
 import json
+import time
 from pathlib import Path
 
 import pytest
@@ -12,17 +13,29 @@ from django.utils import timezone
 from tests import factories as f
 from tests.connectors import factories
 from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
-from tests.connectors.test_webhook import SECRET, message, signed
 from tests.inbox.test_message_links import HOSTILE
 from unsilo.connectors import outbound, tasks
 from unsilo.connectors.models import Delivery, DeliveryState, Sighting
+from unsilo.connectors.networks.webhook import signature
 from unsilo.connectors.testing.fakeapi import Reply
 from unsilo.core.actor import Actor
 from unsilo.inbox.models import Message
 
 pytestmark = pytest.mark.django_db
 FIXTURES = Path(__file__).parent / "fixtures"
+SECRET = "whsec-links-1"
 XML = {"content-type": "application/rss+xml; charset=utf-8"}
+
+
+def message(**fields) -> dict:
+    return {"id": "form-1", "network": "contactform", "text": "My order never arrived",
+            "author": "dana@example.com", "created_at": "2026-03-01T09:30:00Z", **fields}
+
+
+def signed(body: bytes) -> dict[str, str]:
+    timestamp = str(int(time.time()))
+    return {"X-Unsilo-Timestamp": timestamp,
+            "X-Unsilo-Signature": signature(SECRET, timestamp, body)}
 
 
 def no_hostile_href(page: str) -> None:
