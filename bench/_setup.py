@@ -57,8 +57,8 @@ def setup_django() -> None:
 
 def company_for_processes(postgres: bool, name: str) -> dict:
     """A fresh, migrated database that real `unsilo serve` / `unsilo worker` processes can use
-    (they need DATABASE_URL, a secret key, a credentials key and the host names); Django set up here too.
-    Returns their env."""
+    (they need DATABASE_URL, a secret key, a credentials key and the host names); Django set
+    up here too. Returns their env."""
     env = fresh_database(postgres, name=name)
     if not postgres:
         env["DATABASE_URL"] = f"sqlite:///{env['UNSILO_DATA_DIR']}/unsilo.sqlite3"
