@@ -57,12 +57,13 @@ def setup_django() -> None:
 
 def company_for_processes(postgres: bool, name: str) -> dict:
     """A fresh, migrated database that real `unsilo serve` / `unsilo worker` processes can use
-    (they need DATABASE_URL, a secret key and a credentials key); Django set up here too.
-    Returns their env."""
+    (they need DATABASE_URL, a secret key, a credentials key and the host names); Django set
+    up here too. Returns their env."""
     env = fresh_database(postgres, name=name)
     if not postgres:
         env["DATABASE_URL"] = f"sqlite:///{env['UNSILO_DATA_DIR']}/unsilo.sqlite3"
     env.setdefault("UNSILO_SECRET_KEY", "b" * 40)
+    env.setdefault("UNSILO_ALLOWED_HOSTS", "127.0.0.1,localhost")
     env.setdefault("UNSILO_CREDENTIALS_KEY", os.environ.get("UNSILO_CREDENTIALS_KEY")
                    or "YmVuY2gta2V5LWJlbmNoLWtleS1iZW5jaC1rZXktMDE=")
     os.environ.update(env)

@@ -43,6 +43,12 @@ def demo(host: str, port: int) -> None:
     # Accounts of the demo company are not connected to real networks: the demo connector
     # answers for them.
     os.environ.setdefault("UNSILO_DEMO_DELIVERY", "1")
+    if not os.environ.get("UNSILO_ALLOWED_HOSTS", "").strip():
+        hosts = config.demo_hosts(host)
+        os.environ["UNSILO_ALLOWED_HOSTS"] = ",".join(hosts)
+        if hosts == config.LOCAL_HOSTS and host not in hosts:
+            click.echo("Answering for this machine's own names only: set UNSILO_ALLOWED_HOSTS "
+                       "to the names other machines use to reach it.")
     start(database=False)
     from django.db import connection
 
@@ -76,6 +82,10 @@ def demo(host: str, port: int) -> None:
 def serve(host: str, port: int, threads: int) -> None:
     """Production web server: reads DATABASE_URL and UNSILO_SECRET_KEY."""
     start(production=True)
+    try:
+        config.check_allowed_hosts()
+    except config.ConfigError as error:
+        raise click.ClickException(str(error)) from error
     _serve(host, port, threads=threads, embedded_worker=False)
 
 

@@ -16,6 +16,40 @@ def data_dir() -> Path:
     return path
 
 
+# The names a browser on this machine uses; what `unsilo demo` answers for by default.
+LOCAL_HOSTS = ["localhost", "127.0.0.1", "[::1]"]
+
+
+def allowed_hosts() -> list[str]:
+    """UNSILO_ALLOWED_HOSTS (comma-separated), else this machine's own names only."""
+    given = [h.strip() for h in os.environ.get("UNSILO_ALLOWED_HOSTS", "").split(",")]
+    return [h for h in given if h] or list(LOCAL_HOSTS)
+
+
+def demo_hosts(bind: str) -> list[str]:
+    """What `unsilo demo` bound to `bind` answers for: this machine's names and the address it
+    binds (a wildcard such as 0.0.0.0 has no one name: only the local ones then)."""
+    if bind in ("", "0.0.0.0", "::"):  # noqa: S104 - recognising the wildcard, not binding
+        return list(LOCAL_HOSTS)
+    return list(dict.fromkeys([*LOCAL_HOSTS, f"[{bind}]" if ":" in bind else bind]))
+
+
+def check_allowed_hosts() -> None:
+    """`unsilo serve` answers only for the host names it is told."""
+    given = os.environ.get("UNSILO_ALLOWED_HOSTS", "").strip()
+    if not given:
+        raise ConfigError(
+            "UNSILO_ALLOWED_HOSTS is not set: list the host names people use to reach unsilo, "
+            "comma-separated (for example social.example.com), so requests for any other "
+            "host are refused."
+        )
+    if "*" in [h.strip() for h in given.split(",")]:
+        raise ConfigError(
+            "UNSILO_ALLOWED_HOSTS is *, which answers for any host name: list the names "
+            "people use to reach unsilo (a leading dot, .example.com, allows subdomains)."
+        )
+
+
 def local_secret_key(directory: Path) -> str:
     """A per-installation key for the embedded default, kept beside the database."""
     key_file = directory / "secret_key"

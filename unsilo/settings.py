@@ -13,7 +13,8 @@ DATA_DIR = config.data_dir()
 
 SECRET_KEY = os.environ.get("UNSILO_SECRET_KEY") or config.local_secret_key(DATA_DIR)
 DEBUG = os.environ.get("UNSILO_DEBUG", "") == "1"
-ALLOWED_HOSTS = [h.strip() for h in os.environ.get("UNSILO_ALLOWED_HOSTS", "*").split(",")]
+# The host names unsilo answers for (`unsilo serve` refuses to start without them).
+ALLOWED_HOSTS = config.allowed_hosts()
 CSRF_TRUSTED_ORIGINS = [
     o.strip() for o in os.environ.get("UNSILO_CSRF_TRUSTED_ORIGINS", "").split(",") if o.strip()
 ]
@@ -38,6 +39,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "unsilo.core.csp.ContentSecurityPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -110,6 +112,10 @@ LOGIN_LOCKOUT_MINUTES = 15
 if os.environ.get("UNSILO_HTTPS") == "1":
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    # Browsers then refuse plain http for this host (a year unless UNSILO_HSTS_SECONDS says).
+    SECURE_HSTS_SECONDS = int(os.environ.get("UNSILO_HSTS_SECONDS") or 365 * 24 * 3600)
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = os.environ.get("UNSILO_HSTS_INCLUDE_SUBDOMAINS") == "1"
+    SECURE_HSTS_PRELOAD = os.environ.get("UNSILO_HSTS_PRELOAD") == "1"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"

@@ -1,4 +1,5 @@
 from django.contrib.auth.views import LogoutView
+from django.templatetags.static import static
 from django.urls import include, path
 from django.views.generic import RedirectView
 
@@ -10,6 +11,8 @@ urlpatterns = [
     path("login/", core_views.LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
+    # Browsers ask for /favicon.ico whatever the page links to.
+    path("favicon.ico", RedirectView.as_view(url=static("unsilo/favicon.svg"), permanent=True)),
     path("api/v1/", api.urls),
     path("people/import/", include("unsilo.org.import_urls")),
     path("", include("unsilo.org.urls")),

@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from unsilo.accounts import actions as account_actions
 from unsilo.accounts.models import Account, AccountStatus
-from unsilo.connectors import credentials, plugins
+from unsilo.connectors import credentials, plugins, public
 from unsilo.connectors.base import Connector, ConnectorError
 from unsilo.connectors.models import (
     Connection,
@@ -48,13 +48,21 @@ def signs_own_hooks(connector: Connector) -> bool:
 
 
 def _options(connector: Connector, form: dict) -> dict:
-    """The form's non-secret fields, checked: each required one must be filled in."""
+    """The form's non-secret fields, checked: each required one must be filled in, and an
+    address must be http(s) and public (the worker checks it again when it connects)."""
     errors, options = {}, {}
     for f in connector.fields:
         value = str(form.get(f.name) or "").strip()
         if f.required and not value:
             errors[f.name] = f"{f.label} is required."
-        elif not f.secret:
+            continue
+        if f.url and value:
+            try:
+                value = public.typed_url(value)
+            except ValueError as error:
+                errors[f.name] = f"{f.label}: {error}."
+                continue
+        if not f.secret:
             options[f.name] = value or f.default
     if errors:
         raise ValidationError(errors)

@@ -95,6 +95,10 @@ class Field:
     required: bool = True
     help: str = ""
     default: str = ""
+    # An address the worker will call: the form refuses one that is not http(s) or leads
+    # inside a private network, and the connector must call it through the guard
+    # (`http.client(public_only=True)`, `public.py`).
+    url: bool = False
 
 
 # Errors ---------------------------------------------------------------------------------------

@@ -22,7 +22,8 @@ from dataclasses import dataclass, field
 import httpx
 import libipld
 
-from unsilo.connectors.base import Incoming
+from unsilo.connectors import http
+from unsilo.connectors.base import ConnectorError, Incoming
 from unsilo.connectors.networks.atproto_records import (
     POST,
     concerns,
@@ -49,6 +50,7 @@ class Handles:
         self.names: dict[str, str] = dict(known or {})
         self.lookup = lookup
         self._http: httpx.Client | None = None
+        self._web: httpx.Client | None = None
 
     def learn(self, did: str, handle: str) -> None:
         if len(self.names) >= HANDLE_CACHE:
@@ -64,16 +66,20 @@ class Handles:
 
     def _resolve(self, did: str) -> str:
         if did.startswith("did:plc:"):
-            url = f"{self.plc}/{did}"
+            if self._http is None:
+                self._http = httpx.Client(timeout=10)
+            client, url = self._http, f"{self.plc}/{did}"
         elif did.startswith("did:web:"):
-            url = f"https://{did.removeprefix('did:web:')}/.well-known/did.json"
+            # Anyone may name any host in a did:web: it is called only if it is public.
+            if self._web is None:
+                self._web = http.client(public_only=True)
+            host = did.removeprefix("did:web:")
+            client, url = self._web, f"https://{host}/.well-known/did.json"
         else:
             return did
-        if self._http is None:
-            self._http = httpx.Client(timeout=10)
         try:
-            document = self._http.get(url).json()
-        except (httpx.HTTPError, ValueError):
+            document = client.get(url).json()
+        except (httpx.HTTPError, ValueError, ConnectorError):
             return did
         aliases = document.get("alsoKnownAs") if isinstance(document, dict) else None
         for alias in aliases if isinstance(aliases, list) else ():

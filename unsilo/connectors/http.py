@@ -10,16 +10,14 @@ rate-limit headers each network sends into `session.rate`.
 import datetime
 import email.utils
 import functools
-import ipaddress
 import json
-import socket
 import ssl
 import time
 from collections.abc import Callable
 
 import httpx
-from django.conf import settings
 
+from unsilo.connectors import public
 from unsilo.connectors.base import (
     AuthExpired,
     ConnectorError,
@@ -45,27 +43,15 @@ def _tls() -> ssl.SSLContext:
 def client(base_url: str = "", headers: dict | None = None, public_only: bool = False
            ) -> httpx.Client:
     """An httpx client with unsilo's timeouts and TLS. `public_only` for addresses a person
-    typed in (a feed, a reply URL): every request, redirects included, must go to a public
-    address, so a connection cannot be used to reach inside the company's network."""
-    hooks = {"request": [_refuse_private]} if public_only else {}
+    typed in (a feed, a reply URL, an instance): every connection, redirects included, goes to
+    a public address checked by `public.py` and pinned, so a connection cannot be used to
+    reach inside the company's network. Such a client ignores the environment's proxies
+    (through a proxy, the proxy would choose the address)."""
+    extra = {"transport": public.PublicTransport(verify=_tls()), "trust_env": False} \
+        if public_only else {}
     return httpx.Client(base_url=base_url, timeout=TIMEOUT, follow_redirects=True,
                         verify=_tls(), headers={"User-Agent": USER_AGENT, **(headers or {})},
-                        event_hooks=hooks)
-
-
-def _refuse_private(request: httpx.Request) -> None:
-    if getattr(settings, "UNSILO_ALLOW_PRIVATE_URLS", False):
-        return
-    host = request.url.host
-    try:
-        found = {info[4][0] for info in socket.getaddrinfo(host, request.url.port or 443)}
-    except socket.gaierror as error:
-        raise ConnectorError(f"{host}: the name does not resolve ({error})") from error
-    for address in found:
-        ip = ipaddress.ip_address(address.split("%")[0])
-        if not ip.is_global:
-            raise PermanentError(f"{request.url.scheme}://{host}/ points inside a private "
-                                 f"network ({ip}); unsilo only calls public addresses")
+                        **extra)
 
 
 def _seconds_until(value: str, now: float) -> float | None:

@@ -45,6 +45,7 @@ from unsilo.core import audit
 from unsilo.core.actor import Actor
 from unsilo.core.models import Via
 from unsilo.core.permissions import can
+from unsilo.core.weburl import web_url
 
 log = logging.getLogger("unsilo.connectors")
 WORKER = Actor.system(via=Via.WORKER, label="delivery")
@@ -293,7 +294,8 @@ def _follow_message(delivery: Delivery) -> None:
 
 def _sent(delivery: Delivery, result: DeliveryResult) -> None:
     delivery.state, delivery.lease_until, delivery.in_doubt = DeliveryState.SENT, None, False
-    delivery.external_id, delivery.url = result.external_id[:200], result.url[:2000]
+    # The network's link to what was posted is kept only when it is http(s) (core/weburl.py).
+    delivery.external_id, delivery.url = result.external_id[:200], web_url(result.url)[:2000]
     delivery.sent_at, delivery.last_error = timezone.now(), ""
     _save(delivery, "delivered", {"state": [DeliveryState.SENDING, DeliveryState.SENT],
                                   "external_id": [None, delivery.external_id],

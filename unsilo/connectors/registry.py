@@ -1,6 +1,7 @@
 """The networks unsilo knows. Connectors register here; nothing branches on network names."""
 
 from dataclasses import dataclass
+from urllib.parse import quote
 
 
 @dataclass(frozen=True)
@@ -23,7 +24,10 @@ def choices() -> list[tuple[str, str]]:
 
 def profile_url(network: str, handle: str) -> str:
     known = NETWORKS.get(network)
-    return known.profile_url.format(handle=handle.lstrip("@")) if known else ""
+    if not (known and known.profile_url):
+        return ""
+    # A handle is data: quoted, so it stays one path segment of the network's own site.
+    return known.profile_url.format(handle=quote(handle.lstrip("@"), safe="@.~-_"))
 
 
 for _network in [

@@ -2,9 +2,9 @@ from urllib.parse import quote
 
 from django.shortcuts import redirect
 
-# Paths anyone may open: the login page, health checks, static files, the API (token auth) and
-# the webhooks networks call (each checks its signature).
-PUBLIC_PREFIXES = ("/login/", "/healthz", "/static/", "/api/", "/hooks/")
+# Paths anyone may open: the login page, health checks, static files and the icon, the API
+# (token auth) and the webhooks networks call (each checks its signature).
+PUBLIC_PREFIXES = ("/login/", "/healthz", "/static/", "/favicon.ico", "/api/", "/hooks/")
 
 
 class LoginRequiredMiddleware:

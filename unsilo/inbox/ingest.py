@@ -25,6 +25,7 @@ from unsilo.core.actor import Actor
 from unsilo.core.bulk import insert_new
 from unsilo.core.models import AuditEvent
 from unsilo.core.permissions import require
+from unsilo.core.weburl import is_web_url, web_url
 from unsilo.inbox.models import Direction, Message, MessageState
 from unsilo.learning.types import Incoming
 
@@ -155,6 +156,10 @@ def check_message(item) -> tuple[Incoming | None, list[tuple[str, str]]]:
         if size > MAX_TEXT_BYTES:
             problems.append(("text", f"longer than 100 KB ({size:,} bytes of UTF-8; "
                                      f"at most {MAX_TEXT_BYTES:,})"))
+    if values.get("url") and not is_web_url(values["url"]):
+        # JSON quoting shows a tab or a leading space that hides a scheme.
+        problems.append(("url", f"{json.dumps(values['url'][:40])} is not an http:// or "
+                                "https:// URL"))
     created = None
     if "created_at" in values:
         created = parse_time(values["created_at"])
@@ -313,10 +318,12 @@ def store(messages: list[Incoming], actor: Actor, source: str,
 
 
 def _row(m: Incoming, now: datetime.datetime) -> Message:
+    # A connector's message is not refused for its link: a link that is not http(s) is dropped.
     return Message(network=m.network, external_id=m.id, direction=Direction.INBOUND,
                    state=MessageState.RECEIVED, account_handle=m.account, author=m.author,
                    text=m.text, created_at=m.created_at, received_at=now,
-                   thread_id=m.thread_id, in_reply_to=m.in_reply_to, url=m.url, lang=m.lang)
+                   thread_id=m.thread_id, in_reply_to=m.in_reply_to, url=web_url(m.url),
+                   lang=m.lang)
 
 
 def _audit(actor: Actor, source: str, report: IngestReport, now: datetime.datetime) -> None:

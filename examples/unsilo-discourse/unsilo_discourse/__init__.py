@@ -25,7 +25,8 @@ class DiscourseConnector(Connector):
     label = "Discourse forum"
     auth = "password"  # an API key typed in by an admin of the forum
     fields = (
-        Field("api_base", "Forum address", help="For example https://community.example.com"),
+        Field("api_base", "Forum address", url=True,
+              help="For example https://community.example.com"),
         Field("api_username", "API user name", help="The forum user the company answers as"),
         Field("api_key", "API key", secret=True, help="Admin → API → New API key"),
     )
@@ -36,7 +37,8 @@ class DiscourseConnector(Connector):
         def headers(s: Session) -> dict:
             return {"Api-Key": s.secret["api_key"], "Api-Username": s.options["api_username"]}
 
-        with http.client(session.options["api_base"]) as client:
+        # The address is typed in: the guard keeps the API key from private addresses.
+        with http.client(session.options["api_base"], public_only=True) as client:
             return http.call(session, client, method, path, headers=headers, **kwargs).json()
 
     def verify(self, session: Session) -> AccountInfo:

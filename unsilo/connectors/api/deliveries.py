@@ -10,6 +10,7 @@ from unsilo.connectors import queries as queries_outbox
 from unsilo.connectors.models import Delivery, DeliveryKind, DeliveryState
 from unsilo.core.api import found
 from unsilo.core.schemas import errors
+from unsilo.core.weburl import web_url
 
 router = Router(tags=["Deliveries"])
 
@@ -37,6 +38,10 @@ class DeliveryOut(Schema):
     created_at: datetime
     sent_at: datetime | None
     updated_at: datetime
+
+    @staticmethod
+    def resolve_url(delivery) -> str:
+        return web_url(delivery.url)  # one stored before links were checked is not passed on
 
     @staticmethod
     def resolve_account_handle(delivery) -> str | None:

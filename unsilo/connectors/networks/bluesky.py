@@ -17,7 +17,7 @@ import ssl
 
 import httpx
 
-from unsilo.connectors import http
+from unsilo.connectors import http, public
 from unsilo.connectors.base import (
     AccountInfo,
     AuthExpired,
@@ -51,8 +51,9 @@ MAX_GRAPHEMES = 300  # a post's limit; counted loosely as characters here
 TOKEN_ERRORS = {"ExpiredToken", "InvalidToken"}
 
 
-class _TokenErrorsAs401(httpx.HTTPTransport):
-    """XRPC answers an expired access token with 400 ExpiredToken; `http.call` renews on 401."""
+class _TokenErrorsAs401(public.PublicTransport):
+    """XRPC answers an expired access token with 400 ExpiredToken; `http.call` renews on 401.
+    The service is typed in: every connection goes through the private-address guard."""
 
     def handle_request(self, request: httpx.Request) -> httpx.Response:
         response = super().handle_request(request)
@@ -77,7 +78,7 @@ def _client(session: Session) -> httpx.Client:
     base = session.options.get("api_base") or session.options.get("service") or SERVICE
     return httpx.Client(base_url=base.rstrip("/") + "/xrpc/", timeout=http.TIMEOUT,
                         follow_redirects=True, headers={"User-Agent": http.USER_AGENT},
-                        transport=_TokenErrorsAs401(verify=_tls()))
+                        transport=_TokenErrorsAs401(verify=_tls()), trust_env=False)
 
 
 def _bearer(session: Session) -> dict:
@@ -94,7 +95,7 @@ class BlueskyConnector(Connector):
     label = "Bluesky"
     auth = "password"
     fields = (
-        Field("service", "PDS or service URL", required=False, default=SERVICE,
+        Field("service", "PDS or service URL", required=False, default=SERVICE, url=True,
               help="Where the account lives; https://bsky.social for most accounts."),
         Field("identifier", "Handle or email", required=False,
               help="Leave empty to use the account's handle."),

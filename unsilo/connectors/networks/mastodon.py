@@ -32,7 +32,7 @@ from mastodon.errors import (
     MastodonUnauthorizedError,
 )
 
-from unsilo.connectors import http
+from unsilo.connectors import http, public
 from unsilo.connectors.base import (
     AccountInfo,
     AuthExpired,
@@ -91,7 +91,8 @@ class MastodonConnector(Connector):
     label = "Mastodon"
     auth = "oauth2"
     fields = (
-        Field("instance", "Instance", help="Your server's address, e.g. https://mastodon.social"),
+        Field("instance", "Instance", url=True,
+              help="Your server's address, e.g. https://mastodon.social"),
     )
     idempotent = True  # Mastodon drops a second post with the same Idempotency-Key
     poll_seconds = 60
@@ -104,7 +105,8 @@ class MastodonConnector(Connector):
             raise AuthExpired("no access token is stored for this account: connect it again")
         return Mastodon(access_token=token, api_base_url=instance_url(session.options),
                         ratelimit_method="throw", request_timeout=TIMEOUT,
-                        version_check_mode="none", user_agent=http.USER_AGENT)
+                        version_check_mode="none", user_agent=http.USER_AGENT,
+                        session=public.requests_session())
 
     def _call(self, session: Session, client: Mastodon, work: Callable, write: bool = False):
         """Run one library call, with its errors as connector errors and the rate-limit
@@ -122,6 +124,8 @@ class MastodonConnector(Connector):
         except MastodonNetworkError as error:
             # Nothing left when the connection was never made; otherwise a write may have taken.
             cause = error.__context__
+            if isinstance(cause, ConnectorError):  # the guard refused, or no such name
+                raise cause from error
             unsent = isinstance(cause, requests.ConnectTimeout) or (
                 isinstance(cause, requests.ConnectionError)
                 and "NewConnectionError" in str(cause))
@@ -150,12 +154,20 @@ class MastodonConnector(Connector):
             try:
                 client_id, client_secret = Mastodon.create_app(
                     "unsilo", scopes=SCOPES, redirect_uris=redirect_uri, api_base_url=base,
-                    request_timeout=TIMEOUT, user_agent=http.USER_AGENT)
+                    request_timeout=TIMEOUT, user_agent=http.USER_AGENT,
+                    session=public.requests_session())
             except MastodonNetworkError as error:
+                cause = error.__context__
+                if isinstance(cause, ConnectorError):  # the guard refused, or no such name
+                    raise cause from error
+                if isinstance(cause, ValueError):  # an answer that is not JSON
+                    raise PermanentError(_not_mastodon(base)) from error
                 raise ConnectorError(f"could not reach {base}") from error
             except MastodonError as error:
                 raise PermanentError(f"{base} refused to register unsilo: "
                                      f"{_words(error)}") from error
+            except (KeyError, TypeError) as error:  # the library reads the answer unchecked
+                raise PermanentError(_not_mastodon(base)) from error
             options["client_id"], options["client_secret"] = client_id, client_secret
         query = urllib.parse.urlencode({
             "client_id": options["client_id"], "response_type": "code",
@@ -172,7 +184,7 @@ class MastodonConnector(Connector):
         if not (client_id and client_secret):
             raise PermanentError("the app registered by authorize_url is not in the options: "
                                  "start connecting again")
-        with http.client(base) as web:
+        with http.client(base, public_only=True) as web:
             try:
                 response = web.post("/oauth/token", data={
                     "grant_type": "authorization_code", "code": code,
@@ -188,9 +200,13 @@ class MastodonConnector(Connector):
     def verify(self, session: Session) -> AccountInfo:
         client = self._client(session)
         me = self._call(session, client, client.account_verify_credentials)
-        return AccountInfo(external_id=str(me["id"]),
-                           handle=_full_acct(me["acct"], host(session.options)),
-                           display_name=me.get("display_name") or "")
+        try:
+            return AccountInfo(external_id=str(me["id"]),
+                               handle=_full_acct(me["acct"], host(session.options)),
+                               display_name=me.get("display_name") or "")
+        except (KeyError, TypeError, AttributeError) as error:
+            raise PermanentError(f"{instance_url(session.options)} did not answer like a "
+                                 "Mastodon server: its account has no id") from error
 
     # Inbound ----------------------------------------------------------------------------------
 
@@ -275,6 +291,11 @@ class MastodonConnector(Connector):
     def _result(self, session: Session, status) -> DeliveryResult:
         return DeliveryResult(f"{host(session.options)}:{status['id']}",
                               status.get("url") or status.get("uri") or "")
+
+
+def _not_mastodon(base: str) -> str:
+    return (f"{base} did not answer like a Mastodon server: registering an app there gave no "
+            "client_id")
 
 
 def _local_id(external_id: str) -> str:

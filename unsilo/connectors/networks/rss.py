@@ -38,8 +38,8 @@ class FeedConnector(Connector):
     name = "rss"
     label = "RSS / Atom feed"
     auth = "none"
-    fields = (Field("feed_url", "Feed URL", help="The address of an RSS or Atom feed, e.g. "
-                    "https://example.com/feed.xml"),)
+    fields = (Field("feed_url", "Feed URL", url=True, help="The address of an RSS or Atom "
+                    "feed, e.g. https://example.com/feed.xml"),)
     can_reply = False
     can_publish = False
     poll_seconds = 600

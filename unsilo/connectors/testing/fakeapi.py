@@ -18,6 +18,7 @@ the route's path starts with "^". Unknown paths answer 404 and are recorded too.
 
 import json
 import re
+import ssl
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -57,7 +58,9 @@ Answer = Reply | list[Reply] | Callable[[Request], Reply]
 
 
 class FakeAPI:
-    def __init__(self):
+    """`tls`: a server-side SSL context, to answer https (the guard's certificate tests)."""
+
+    def __init__(self, tls: ssl.SSLContext | None = None):
         self.requests: list[Request] = []
         self._routes: list[tuple[str, str, Answer]] = []
         self._turns: dict[tuple[str, str], int] = {}
@@ -98,7 +101,11 @@ class FakeAPI:
 
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._server.daemon_threads = True
-        self.url = f"http://127.0.0.1:{self._server.server_address[1]}"
+        self.port = self._server.server_address[1]
+        self.url = f"http://127.0.0.1:{self.port}"
+        if tls is not None:
+            self._server.socket = tls.wrap_socket(self._server.socket, server_side=True)
+            self.url = f"https://127.0.0.1:{self.port}"
         # A short poll, so that close() returns at once (the default waits up to 0.5 s).
         self._thread = threading.Thread(target=self._server.serve_forever, args=(0.02,),
                                         daemon=True)

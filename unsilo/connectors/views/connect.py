@@ -20,6 +20,7 @@ from unsilo.accounts import queries as account_queries
 from unsilo.connectors import actions, health, plugins
 from unsilo.connectors.forms import ConnectForm
 from unsilo.core.actor import Actor
+from unsilo.core.csp import csp_update
 from unsilo.core.forms import add_action_errors
 from unsilo.core.permissions import can, require
 
@@ -57,6 +58,9 @@ def hook_url(request, connection) -> str:
 
 
 @never_cache
+# A browser sign-in posts this form and is redirected to the network, which form-action
+# 'self' would stop.
+@csp_update(form_action=None)
 @sensitive_post_parameters()
 @sensitive_variables("form", "done")  # next to the view: it hides the view's own locals
 def connect(request, pk: int):

@@ -157,11 +157,14 @@ _COMMON = (
     "will with would your yours"
 )
 STOPWORDS = frozenset(_COMMON.split())
-WORD = re.compile(r"[^\W\d_]{4,}")
+# Whole words of 4 to 30 letters: a longer run is no word anyone shares, and each keyword
+# becomes a LIKE pattern (SQLite refuses patterns over 50,000 bytes).
+WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]{4,30}(?![^\W\d_])")
+KEYWORD_SCAN = 5_000  # characters of the question its keywords are taken from
 
 
 def _keywords(text: str, limit: int = 6) -> list[str]:
-    words = [w for w in WORD.findall(text.lower()) if w not in STOPWORDS]
+    words = [w for w in WORD.findall(text[:KEYWORD_SCAN].lower()) if w not in STOPWORDS]
     return sorted(set(words), key=lambda w: (-len(w), w))[:limit]
 
 

@@ -7,6 +7,7 @@ from typing import Literal
 from ninja import Field, Schema
 
 from unsilo.core.schemas import PersonRef
+from unsilo.core.weburl import web_url
 from unsilo.inbox.models import (
     ConsultStatus,
     DecisionSource,
@@ -115,6 +116,10 @@ class MessageOut(Schema):
     @staticmethod
     def resolve_sent_by(m) -> str | None:
         return _email(m.sent_by) if m.sent_by_id else None
+
+    @staticmethod
+    def resolve_url(m) -> str:
+        return web_url(m.url)  # a link stored before links were checked is not passed on
 
 
 class NoteOut(Schema):
