@@ -8,6 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
+from unsilo.core import search
 from unsilo.core.actor import Actor
 from unsilo.core.models import ApiToken, AuditEvent, User
 from unsilo.core.permissions import can, require
@@ -127,8 +128,8 @@ def audit_log(
     """The audit log, newest first. Paged by (at, id) cursors, never by counting a big table."""
     rows = audit_events(actor).select_related("silo")
     f = filters
-    if f.actor_email.strip():
-        rows = rows.filter(actor_label__icontains=f.actor_email.strip())
+    if search.term(f.actor_email):
+        rows = rows.filter(actor_label__icontains=search.term(f.actor_email))
     if f.via:
         rows = rows.filter(via=f.via)
     if f.action.strip():
@@ -141,8 +142,8 @@ def audit_log(
         rows = rows.filter(at__gte=_start_of(f.since))
     if f.until:
         rows = rows.filter(at__lt=_start_of(f.until + datetime.timedelta(days=1)))
-    if f.q.strip():
-        rows = rows.filter(object_repr__icontains=f.q.strip())
+    if search.term(f.q):
+        rows = rows.filter(object_repr__icontains=search.term(f.q))
 
     cursor_id = newer or older
     cursor = None
@@ -198,8 +199,8 @@ def object_history(
 def logins(actor: Actor, *, q: str = "", role: str = "") -> QuerySet[User]:
     require(actor, "core.manage_users")
     rows = User.objects.select_related("person__silo")
-    if q.strip():
-        rows = rows.filter(Q(email__icontains=q.strip()) | Q(name__icontains=q.strip()))
+    if q := search.term(q):
+        rows = rows.filter(Q(email__icontains=q) | Q(name__icontains=q))
     if role:
         rows = rows.filter(role=role)
     return rows.order_by("email")

@@ -17,6 +17,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
+from unsilo.core import search
 from unsilo.core.actor import Actor
 from unsilo.core.permissions import ANY, GRANTS
 from unsilo.inbox import access, notify
@@ -237,7 +238,7 @@ def filter_condition(filters: dict) -> Q:
         where &= Q(last_message_at__lt=_when("until", f["until"], end_of_day=True))
     escape = connection.ops.prep_for_like_query
     # Every word must appear (the search column is lowercased; PostgreSQL: trigram index).
-    for word in str(f.get("q", "")).lower().split():
+    for word in search.term(str(f.get("q", ""))).lower().split():
         where &= Like(F("search"), f"%{escape(word)}%")
     return where
 

@@ -7,6 +7,7 @@ from django.db.models import Count, F, Lookup, Prefetch, QuerySet
 from django.db.models.functions import Left
 from django.db.models.lookups import Exact
 
+from unsilo.core import search
 from unsilo.core.actor import Actor
 from unsilo.core.permissions import require
 from unsilo.org.models import Person, SeatMember, SeatRole, Silo, squeeze
@@ -32,7 +33,7 @@ def people(actor: Actor, *, q: str = "", silo: Silo | int | None = None, title: 
 
 def _search_conditions(q: str, title: str, skill: str) -> list[Lookup]:
     """Conditions on Person.search (see search_text) that its indexes serve (migration 0003)."""
-    q, title, skill = (squeeze(text).lower() for text in (q, title, skill))
+    q, title, skill = (squeeze(search.term(text)).lower() for text in (q, title, skill))
     escape = connection.ops.prep_for_like_query
     conditions = []
     # Three letters or more match anywhere (trigrams). Fewer have no trigram and would match

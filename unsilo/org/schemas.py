@@ -6,6 +6,7 @@ from typing import Annotated
 from ninja import Field, FilterLookup, FilterSchema, Schema
 from pydantic import model_validator
 
+from unsilo.core import search
 from unsilo.core.schemas import PersonRef
 from unsilo.org.models import SeatRole, SiloKind
 
@@ -43,7 +44,7 @@ class SiloPatch(Schema):
 
 class SiloFilter(FilterSchema):
     q: Annotated[str | None, FilterLookup("name__icontains")] = Field(
-        None, description="Name contains."
+        None, description="Name contains.", max_length=search.LIMIT
     )
     kind: Annotated[SiloKind | None, FilterLookup("kind")] = None
     parent_id: Annotated[int | None, FilterLookup("parent_id")] = Field(
@@ -119,13 +120,14 @@ class PersonPatch(Schema):
 class PersonFilter(Schema):
     """The people list's filters; queries.people applies them."""
 
-    q: str = Field("", description=(
+    q: str = Field("", max_length=search.LIMIT, description=(
         "Name, email, title or a skill contains this, in any case. One letter: the name starts "
         "with it; two: a word of them starts with these."
     ))
     silo_id: int | None = Field(None, description="Only this silo (not the silos inside it).")
-    title: str | None = Field(None, description="Title contains.")
-    skill: str | None = Field(None, description="Has this skill (whole skill, any case).")
+    title: str | None = Field(None, description="Title contains.", max_length=search.LIMIT)
+    skill: str | None = Field(None, description="Has this skill (whole skill, any case).",
+                              max_length=search.LIMIT)
 
 
 # Seats -------------------------------------------------------------------------------------

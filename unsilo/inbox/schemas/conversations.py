@@ -6,6 +6,7 @@ from typing import Literal
 
 from ninja import Field, Schema
 
+from unsilo.core import search
 from unsilo.core.schemas import PersonRef
 from unsilo.core.weburl import web_url
 from unsilo.inbox.models import (
@@ -41,7 +42,8 @@ class ConversationQuery(Schema):
     since: str | None = Field(None, description="Last activity at or after (ISO 8601).")
     until: str | None = Field(None, description="Last activity before (ISO 8601; a date "
                                                 "includes that day).")
-    q: str | None = Field(None, description="Full text: every word must appear.")
+    q: str | None = Field(None, description="Full text: every word must appear.",
+                          max_length=search.LIMIT)
     cursor: str | None = Field(None, description="The `next_cursor` of the previous page.")
     limit: int = Field(50, ge=1, le=200)
 
