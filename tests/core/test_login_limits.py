@@ -174,8 +174,8 @@ def test_wrong_api_tokens_lock_their_address_and_say_so_in_json(settings):
         assert call(f"usl_guess{n}").status_code == 401
     locked = call(secret)
     assert locked.status_code == 429
-    assert "Too many failed sign-ins" in locked.json()["detail"]
-    assert "locked for 15 more minutes" in locked.json()["detail"]
+    assert locked.json()["detail"] == ("Too many failed sign-ins with API tokens from this "
+                                       "address: locked for 15 more minutes.")
     assert call(secret, HOME).status_code == 200
     row = AuditEvent.objects.filter(action="login_failed").first()
     assert (row.via, row.object_repr) == ("api", "API token usl_guess4…")
@@ -193,6 +193,11 @@ def test_the_client_address_comes_from_x_forwarded_for_only_behind_a_trusted_pro
     assert client_address(request) == "1.2.3.4"
     settings.UNSILO_PROXY_COUNT = 3
     assert client_address(request) == "10.0.0.2"
+    settings.UNSILO_PROXY_COUNT = 1
+    for written, read in (("not an address", "10.0.0.2"), ("", "10.0.0.2"),
+                          ("::FFFF:203.0.113.5", "::ffff:203.0.113.5")):
+        request.META["HTTP_X_FORWARDED_FOR"] = written
+        assert client_address(request) == read
 
 
 def test_a_guesser_rotating_x_forwarded_for_stays_locked(settings):

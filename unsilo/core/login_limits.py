@@ -32,6 +32,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.ipv6 import clean_ipv6_address
 
 from unsilo.core import audit
 from unsilo.core.actor import Actor
@@ -43,6 +44,7 @@ ADDRESS = "ip_address"
 ACCOUNT = "username"
 SCOPES = {PAIR: "for this login from this address", ADDRESS: "from this address",
           ACCOUNT: "for this login from addresses it has not signed in from before"}
+TOKENS = "with API tokens from this address"  # the pair's words when no login was named
 
 
 def window() -> datetime.timedelta:
@@ -60,7 +62,7 @@ def _key(parameter) -> tuple | str:
 
 def username(request, credentials: dict | None) -> str | None:
     """The login as the backend reads it (AXES_USERNAME_CALLABLE): "Ann@X.com " is ann@x.com."""
-    value = (credentials or {}).get("username") if credentials is not None else \
+    value = credentials.get("username") if credentials is not None else \
         request.POST.get("username")
     return value.strip().lower() if isinstance(value, str) and value.strip() else None
 
@@ -70,13 +72,20 @@ def client_address(request) -> str | None:
     UNSILO_PROXY_COUNT trusted proxies, the address the outermost of them saw: X-Forwarded-For
     counted from the right, since anything further left is whatever the client wrote."""
     count = settings.UNSILO_PROXY_COUNT
-    hops = [h.strip() for h in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    if count and len(hops) >= count:
-        try:
-            return str(ipaddress.ip_address(hops[-count]))
-        except ValueError:
-            pass
-    return request.META.get("REMOTE_ADDR") or None
+    hops = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    if count and len(hops) >= count and (address := _address(hops[-count])):
+        return address
+    return _address(request.META.get("REMOTE_ADDR", ""))
+
+
+def _address(text: str) -> str | None:
+    """An IP address written as the database stores it (so rows compare equal), or None."""
+    text = text.strip()
+    try:
+        ipaddress.ip_address(text)
+    except ValueError:
+        return None
+    return clean_ipv6_address(text) if ":" in text else text
 
 
 def lockout_parameters(request, credentials: dict | None) -> list:
@@ -84,10 +93,17 @@ def lockout_parameters(request, credentials: dict | None) -> list:
     except from an address that login has never signed in from."""
     parameters = [list(PAIR), ADDRESS]
     login = get_client_username(request, credentials)
-    if login and not AccessLog.objects.filter(
-            username=login, ip_address=request.axes_ip_address).exists():
+    if login and not _signed_in_from_here(request, login):
         parameters.append(ACCOUNT)
     return parameters
+
+
+def _signed_in_from_here(request, login: str) -> bool:
+    known = request.__dict__.setdefault("unsilo_signed_in_from_here", {})  # asked twice a check
+    if login not in known:
+        known[login] = AccessLog.objects.filter(
+            username=login, ip_address=request.axes_ip_address).exists()
+    return known[login]
 
 
 def keep_response(request, original_response, credentials):
@@ -102,8 +118,8 @@ class Lock:
 
     def message(self) -> str:
         minutes = max(1, int((self.until - timezone.now()).total_seconds() // 60) + 1)
-        sooner = "" if self.scope == SCOPES[ADDRESS] else \
-            " A hub admin can unlock the login sooner (Admin → Logins & roles)."
+        sooner = " A hub admin can unlock the login sooner (Admin → Logins & roles)." \
+            if "login" in self.scope else ""
         return (f"Too many failed sign-ins {self.scope}: locked for {minutes} more minute"
                 f"{'s' if minutes != 1 else ''}.{sooner}")
 
@@ -115,9 +131,9 @@ class LoginLimits(AxesDatabaseHandler):
     def lock(self, request, credentials: dict | None = None) -> Lock | None:
         """The lock that holds longest on this attempt, or None (one query for every count)."""
         parameters = get_lockout_parameters(request, credentials)
-        filters = get_client_parameters(get_client_username(request, credentials),
-                                        request.axes_ip_address, request.axes_user_agent,
-                                        request, credentials)
+        login = get_client_username(request, credentials)
+        filters = get_client_parameters(login, request.axes_ip_address,
+                                        request.axes_user_agent, request, credentials)
         rows = AccessAttempt.objects.filter(
             reduce(operator.or_, (Q(**f) for f in filters)),
             attempt_time__gte=get_cool_off_threshold(request),
@@ -132,7 +148,9 @@ class LoginLimits(AxesDatabaseHandler):
                         row[k] == v for k, v in wanted.items()):
                     totals[i] += row["failures_since_start"]
                     if totals[i] >= limit_of(parameter):
-                        lock = Lock(SCOPES[_key(parameter)], row["attempt_time"] + window())
+                        words = TOKENS if login is None and _key(parameter) == PAIR else \
+                            SCOPES[_key(parameter)]
+                        lock = Lock(words, row["attempt_time"] + window())
                         if found is None or lock.until > found.until:
                             found = lock
         return found
