@@ -175,7 +175,7 @@ class _Reader:
         for name in ("people", "b_people", "memory_person"):
             setattr(m, name, self.get_list(name))
         m.w_people, m.memory = self.get_csr("w_people"), self.get_csr("memory")
-        m.counts = {(int(p), int(s)): int(n) for p, s, n in self.get("counts")}
+        m.counts = {(p, s): n for p, s, n in self.get("counts").tolist()}
         m.accounts = dict(zip(meta["accounts"], self.get("accounts"), strict=True))
         m.sentiment = self.sentiment(meta["sentiment"], m.featurizer) if meta["sentiment"] \
             else None
