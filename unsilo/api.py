@@ -6,13 +6,13 @@ from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from ninja import NinjaAPI
-from ninja.errors import AuthenticationError
+from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import APIKeyCookie, HttpBearer
 
 from unsilo import __version__
 from unsilo.core.actor import Actor
-from unsilo.core.auth import user_for_token
+from unsilo.core.auth import TokenLocked, user_for_token
 from unsilo.core.models import Via
 
 
@@ -20,7 +20,10 @@ class TokenAuth(HttpBearer):
     """`Authorization: Bearer usl_…` with a personal API token."""
 
     def authenticate(self, request, token):
-        user = user_for_token(token)
+        try:
+            user = user_for_token(token, request)
+        except TokenLocked as locked:
+            raise HttpError(429, str(locked)) from None
         if user is not None:
             request.actor = Actor.for_user(user, via=Via.API)
         return user

@@ -59,6 +59,19 @@ def local_secret_key(directory: Path) -> str:
     return key_file.read_text().strip()
 
 
+def proxy_count() -> int:
+    """UNSILO_PROXY_COUNT: the reverse proxies in front that append to X-Forwarded-For."""
+    value = os.environ.get("UNSILO_PROXY_COUNT", "").strip()
+    if not value:
+        return 1 if os.environ.get("UNSILO_HTTPS") == "1" else 0
+    if not value.isdigit():
+        raise ConfigError(
+            f"UNSILO_PROXY_COUNT is {value!r}: set it to how many reverse proxies stand in "
+            "front of unsilo and append to X-Forwarded-For (0 when clients connect directly)."
+        )
+    return int(value)
+
+
 def check_production_environment() -> None:
     """`unsilo serve` and `unsilo worker` run on a real database with a real secret."""
     url = os.environ.get("DATABASE_URL", "")

@@ -1,5 +1,6 @@
 """One env-driven settings module: DATABASE_URL, else SQLite (WAL) in the data directory."""
 
+import datetime
 import os
 from pathlib import Path
 
@@ -30,6 +31,7 @@ INSTALLED_APPS = [
     "template_partials",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "unsilo.core",
     "unsilo.org",
     "unsilo.accounts",
@@ -49,6 +51,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "unsilo.core.middleware.LoginRequiredMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "unsilo.urls"
@@ -91,7 +94,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
-AUTHENTICATION_BACKENDS = ["unsilo.core.auth.LockoutBackend"]
+# django-axes refuses a locked attempt before the password is checked (core/login_limits.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "unsilo.core.auth.EmailBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -104,9 +108,27 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/table/"
 LOGOUT_REDIRECT_URL = "/login/"
-# Lockout: this many failures inside the window lock the login for the window.
+# Failed sign-ins (passwords and API tokens) inside the window, then locked for the window:
+# one login from one address; one address, any login; one login from every address it has
+# never signed in from (core/login_limits.py).
 LOGIN_FAILURE_LIMIT = 5
+LOGIN_ADDRESS_FAILURE_LIMIT = 30
+LOGIN_ACCOUNT_FAILURE_LIMIT = 10
 LOGIN_LOCKOUT_MINUTES = 15
+# How many reverse proxies stand in front and append to X-Forwarded-For (1 with UNSILO_HTTPS=1
+# unless UNSILO_PROXY_COUNT says otherwise); 0: the connection's own address is the client's.
+UNSILO_PROXY_COUNT = config.proxy_count()
+AXES_HANDLER = "unsilo.core.login_limits.LoginLimits"
+AXES_LOCKOUT_PARAMETERS = "unsilo.core.login_limits.lockout_parameters"
+AXES_FAILURE_LIMIT = 1  # LoginLimits counts reached limits, each with its own size
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=LOGIN_LOCKOUT_MINUTES)
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False  # a lock ends when it said it would
+AXES_RESET_ON_SUCCESS = False  # LoginLimits clears only the login's own failures there
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_USERNAME_CALLABLE = "unsilo.core.login_limits.username"
+AXES_CLIENT_IP_CALLABLE = "unsilo.core.login_limits.client_address"
+AXES_LOCKOUT_CALLABLE = "unsilo.core.login_limits.keep_response"
+AXES_ENABLE_ADMIN = False
 
 # Behind a TLS-terminating proxy that sets X-Forwarded-Proto: UNSILO_HTTPS=1.
 if os.environ.get("UNSILO_HTTPS") == "1":
@@ -156,7 +178,9 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": os.environ.get("UNSILO_LOG_LEVEL", "WARNING")},
-    "loggers": {"unsilo": {"level": os.environ.get("UNSILO_LOG_LEVEL", "INFO")}},
+    "loggers": {"unsilo": {"level": os.environ.get("UNSILO_LOG_LEVEL", "INFO")},
+                # Each failed sign-in is an audit row; axes' own lines say no more.
+                "axes": {"level": "ERROR"}},
 }
 
 # Connectors. Without DATABASE_URL (the embedded default) credentials may use a key file

@@ -11,16 +11,15 @@ import datetime
 import itertools
 import random
 import threading
-import time
 
 import httpx
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import OperationalError
 from django.db import connection as db_connection
 from django.utils import timezone
 
 from tests import factories
+from tests.concurrency import wait_when_locked
 from tests.connectors import factories as conn_factories
 from tests.inbox import factories as inbox
 from unsilo.connectors import credentials, http, outbound, plugins
@@ -210,19 +209,6 @@ def test_a_delivery_is_posted_once_however_often_send_runs(net):
     assert (delivery.external_id, delivery.url) == ("100", "https://net.example/p/100")
     assert net.post_calls()[0].headers["authorization"] == "Bearer tok-1"
     assert net.post_calls()[0].json() == {"text": delivery.text, "in_reply_to": "m-1"}
-
-
-def wait_when_locked(execute, sql, params, many, context):
-    """The tests' in-memory SQLite shares one cache between threads and says "table is locked"
-    at once where a database file waits its busy_timeout; wait likewise (no-op on PostgreSQL)."""
-    deadline = time.monotonic() + 10
-    while True:
-        try:
-            return execute(sql, params, many, context)
-        except OperationalError as error:
-            if "locked" not in str(error) or time.monotonic() > deadline:
-                raise
-            time.sleep(0.002)
 
 
 @pytest.mark.django_db(transaction=True)

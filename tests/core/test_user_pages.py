@@ -65,7 +65,9 @@ def test_hub_admin_gives_a_person_a_login_that_works(login):
     assert made.silo_id == care.pk
     event = AuditEvent.objects.get(object_type="core.user", object_id=str(made.pk))
     assert event.action == "create" and event.changes["password"][1] == "[redacted]"
-    assert Client().login(username="carla@corp.test", password=GOOD_PASSWORD)
+    signed_in = Client().post("/login/", {"username": "carla@corp.test",
+                                          "password": GOOD_PASSWORD})
+    assert (signed_in.status_code, signed_in["Location"]) == (302, "/table/")
 
 
 def test_new_login_needs_a_known_person(login):

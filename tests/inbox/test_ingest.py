@@ -181,3 +181,14 @@ def test_processing_is_enqueued_when_the_messages_are_committed(
     first, second = Message.objects.order_by("id")
     assert first.state == second.state == MessageState.PROCESSED
     assert first.conversation_id == second.conversation_id is not None
+
+
+def test_the_same_id_twice_in_one_batch_with_another_text_is_a_bad_item(api, admin):
+    client = api(admin)
+    response = post(client, [msg(1), msg(2), msg(1, text="A different question")])
+    assert problems(response) == [
+        (2, "id", 'duplicate id "m1" on bluesky with a different text (first on index 0)')]
+    assert Message.objects.count() == 0
+    # The same id and the same content twice stays a duplicate.
+    same = post(client, [msg(1), msg(1)]).json()
+    assert (same["new"], same["duplicates"]) == (1, 1)

@@ -76,3 +76,12 @@ def test_wait_processes_and_says_how_many_were_routed(tmp_path, monkeypatch):
     assert Conversation.objects.count() == 2
     assert RoutingDecision.objects.count() == 2
     assert not Message.objects.filter(state=MessageState.RECEIVED).exists()
+
+
+def test_the_same_id_twice_in_one_file_with_another_text_is_a_bad_line(tmp_path):
+    result = run(tmp_path, "\n".join([line(1), "", line(1, text="Another text"), line(1)]))
+    assert result.exit_code == 1
+    assert ('line 3: id: duplicate id "m1" on x with a different text (first on line 1)'
+            in result.stderr)
+    assert "Nothing was stored: 1 line needs fixing" in result.stderr
+    assert Message.objects.count() == 0

@@ -1,12 +1,13 @@
 """The learned sentiment head: distant supervision from the agents' answers."""
 
 import datetime
-import pickle
 import random
 
+import numpy as np
 import pytest
+from sklearn.linear_model import SGDClassifier
 
-from unsilo.learning import sentiment
+from unsilo.learning import lexicon, sentiment
 from unsilo.learning.classify import classify
 from unsilo.learning.features import Featurizer
 from unsilo.learning.text import normalise
@@ -109,8 +110,19 @@ def test_head_trained_on_a_shared_featurizer_reuses_the_batch_matrix():
     assert [c.sentiment for c in with_x] == ["negative", "positive"]
 
 
-def test_learned_head_pickles():
-    learned = sentiment.learn(*history())
-    again = pickle.loads(pickle.dumps(learned))
-    probe = ["the zorblax unit 999 again", "vantor 5 fits in a car boot"]
-    assert (again.predict_proba(probe) == learned.predict_proba(probe)).all()
+def test_learned_head_gives_scikit_learns_probabilities():
+    """The head keeps only the SGD classifier's arrays and computes its probabilities itself."""
+    texts, answers = history()
+    featurizer = Featurizer(min_df=2)
+    X = featurizer.fit_transform([normalise(t) for t in texts])
+    learned = sentiment.learn(texts, answers, featurizer=featurizer, X=X)
+    labels = [sentiment.weak_label(a) for a in answers]
+    model = SGDClassifier(loss="log_loss", alpha=1e-4, class_weight="balanced", max_iter=200,
+                          tol=1e-3, random_state=0).fit(
+        sentiment._stack(X, lexicon.score_many(texts)), labels)
+    probe = ["the zorblax unit 999 again", "vantor 5 fits in a car boot", "quintet 7 in teal"]
+    ours = learned.predict_proba(probe)
+    theirs = model.predict_proba(sentiment._stack(
+        featurizer.transform([normalise(t) for t in probe]), lexicon.score_many(probe)))
+    order = [sentiment.LABELS.index(c) for c in model.classes_]
+    assert np.allclose(ours[:, order], theirs, rtol=0, atol=1e-12)

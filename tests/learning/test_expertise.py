@@ -1,6 +1,8 @@
 """Expertise is learned from who resolved what, not from titles; training stores versions."""
 
 import datetime
+import pathlib
+import pickle
 
 import pytest
 
@@ -21,7 +23,7 @@ AT = datetime.datetime(2026, 12, 2, 12, 0, tzinfo=datetime.UTC)  # a Wednesday
 @pytest.fixture(autouse=True)
 def _fresh_router():
     Router._cached = None
-    Router._model = None
+    Router._model = Router._refused = None
 
 
 @pytest.fixture
@@ -93,19 +95,48 @@ def test_no_history_trains_no_model():
     assert RoutingModel.objects.count() == 0
 
 
-def test_a_model_stored_before_the_naive_bayes_mix_still_routes(billing):
-    """Workers load models trained by earlier versions from the database."""
-    import pickle
+class Plant:
+    """Unpickling this creates a file: proof that a pickle ran."""
 
+    def __init__(self, path):
+        self.path = path
+
+    def __reduce__(self):
+        return (pathlib.Path.touch, (self.path,))
+
+
+def test_a_pickled_model_row_never_runs_and_is_replaced_by_a_retrained_one(
+        billing, tmp_path, caplog, django_capture_on_commit_callbacks):
+    """Rows written before models were arrays, and rows someone planted, hold a pickle."""
+    planted = tmp_path / "planted"
     stored = RoutingModel.objects.order_by("-version").first()
-    model = pickle.loads(stored.blob)
-    del model.w_nb
-    model.params.w_nb = 1.0
-    stored.blob = pickle.dumps(model)
+    stored.blob = pickle.dumps(Plant(planted))
     stored.save(update_fields=["blob"])
-    _, [decision] = Router.current().classify_route(
-        [message("hello, I am still waiting for my refund on order 7777")])
-    assert (decision.silo, decision.assignee) == ("Billing", "ann@x.com")
+    refund = [message("hello, I am still waiting for my refund on order 7777")]
+    with django_capture_on_commit_callbacks(execute=True):
+        _, [decision] = Router.current().classify_route(refund)
+    assert not planted.exists()
+    assert decision.source != "model"  # routed without the model meanwhile, not crashed
+    assert (f"routing model v{stored.version} refused: not a model in unsilo's array format"
+            in caplog.text)
+    newest = RoutingModel.objects.order_by("-version").first()
+    assert newest.version == stored.version + 1
+    _, [decision] = Router.current().classify_route(refund)
+    assert (decision.source, decision.silo, decision.assignee) == ("model", "Billing",
+                                                                   "ann@x.com")
+
+
+def test_an_altered_model_row_is_refused(billing, caplog, django_capture_on_commit_callbacks):
+    stored = RoutingModel.objects.order_by("-version").first()
+    blob = bytearray(stored.blob)
+    blob[-50] ^= 1
+    stored.blob = bytes(blob)
+    stored.save(update_fields=["blob"])
+    with django_capture_on_commit_callbacks(execute=True):
+        Router.current()
+    assert "signature does not match this installation's key" in caplog.text
+    assert training.load(RoutingModel.objects.order_by("-version").first()).version == \
+        stored.version + 1
 
 
 def test_training_chooses_how_much_naive_bayes_to_mix_from_the_held_out_history(billing):

@@ -1,6 +1,5 @@
-"""The fast featurizer gives scikit-learn's TF-IDF, keeps metadata tokens whole, and pickles."""
+"""The fast featurizer gives scikit-learn's TF-IDF, and keeps metadata tokens whole."""
 
-import pickle
 
 import numpy as np
 import scipy.sparse as sp
@@ -80,14 +79,6 @@ def test_meta_tokens_are_whole_word_unigrams_only():
 def test_underscore_pseudo_tokens_in_text_stay_whole():
     f = Featurizer().fit([normalise("hi @bob see https://x.y/z"), "plain text"])
     assert "_user_" in f.word_vocab and "_url_" in f.word_vocab
-
-
-def test_pickles_and_transforms_the_same():
-    f = Featurizer(min_df=1).fit(TEXTS, meta=[["_net_twitter"]] * len(TEXTS))
-    f.transform(TEXTS)  # fills the word cache, which is not pickled
-    g = pickle.loads(pickle.dumps(f))
-    assert g._cache == {}
-    assert abs(g.transform(TEXTS) - f.transform(TEXTS)).max() == 0
 
 
 def test_empty_batch_and_empty_fit():

@@ -35,7 +35,7 @@ def test_table_takes_a_fixed_number_of_queries(api, admin, django_assert_max_num
         silo = factories.silo(f"Team {n}")
         factories.seat(silo, factories.person(silo))
     client = api(admin)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(6):  # one of them: the address's failed sign-ins
         assert len(client.get("/api/v1/seats").json()) == 21
 
 

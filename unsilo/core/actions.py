@@ -9,7 +9,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.utils import timezone
 
-from unsilo.core import audit
+from unsilo.core import audit, login_limits
 from unsilo.core.actor import Actor
 from unsilo.core.auth import hash_token, new_token_secret
 from unsilo.core.models import ApiToken, User
@@ -89,6 +89,16 @@ def update_login(actor: Actor, user, data: dict):
                 {"is_active": "You cannot deactivate your own login; ask another hub admin."}
             )
     return update(actor, user, data)
+
+
+@transaction.atomic
+def unlock_login(actor: Actor, user: User) -> int:
+    """Forget the failed sign-ins that lock `user` (wherever they came from); how many."""
+    require(actor, "core.manage_users")
+    failures = login_limits.unlock(user.email)
+    if failures:
+        audit.record(actor, "login_unlocked", user, {"failed_sign_ins": [failures, 0]})
+    return failures
 
 
 def create_token(actor: Actor, name: str) -> tuple:

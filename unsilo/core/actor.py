@@ -21,6 +21,11 @@ class Actor:
     def system(cls, via: str = Via.CLI, label: str = "unsilo") -> "Actor":
         return cls(user=None, via=via, label=label, is_system=True)
 
+    @classmethod
+    def anonymous(cls, address: str | None, via: str) -> "Actor":
+        """Someone not signed in (a failed sign-in), known only by their address."""
+        return cls(user=None, via=via, label=f"{address or 'unknown address'} (not signed in)")
+
     @property
     def role(self) -> str | None:
         if self.is_system:

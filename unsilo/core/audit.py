@@ -28,7 +28,7 @@ def _plain(value):
 
 # Bookkeeping that changes with every save, or repeats other fields (Person.search), says
 # nothing a reader of the log needs.
-NOT_AUDITED = {"updated_at", "last_login", "failed_logins", "locked_until", "search"}
+NOT_AUDITED = {"updated_at", "last_login", "search"}
 
 
 def snapshot(obj: models.Model, fields: Iterable[str] | None = None) -> dict:

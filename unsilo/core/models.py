@@ -32,8 +32,6 @@ class User(AbstractBaseUser):
     )
     is_active = models.BooleanField(default=True)
     created_at = models.DateTimeField(default=timezone.now)
-    failed_logins = models.PositiveIntegerField(default=0)
-    locked_until = models.DateTimeField(null=True, blank=True)
 
     AUDIT_REDACT = ("password",)
     USERNAME_FIELD = "email"

@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
 from django.utils import timezone
 
-from unsilo.core import search
+from unsilo.core import login_limits, search
 from unsilo.core.actor import Actor
 from unsilo.core.models import ApiToken, AuditEvent, User
 from unsilo.core.permissions import can, require
@@ -204,6 +204,13 @@ def logins(actor: Actor, *, q: str = "", role: str = "") -> QuerySet[User]:
     if role:
         rows = rows.filter(role=role)
     return rows.order_by("email")
+
+
+def login_locks(actor: Actor, logins: list[User]) -> dict[int, datetime.datetime]:
+    """{login id: locked until} for those of `logins` that failed sign-ins lock somewhere."""
+    require(actor, "core.manage_users")
+    until = login_limits.locks([u.email for u in logins])
+    return {u.pk: until[u.email] for u in logins if u.email in until}
 
 
 def person_for_login(actor: Actor, email: str) -> Person | None:

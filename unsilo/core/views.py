@@ -1,14 +1,13 @@
 """Log in and out, health, and the pages of capabilities still to come."""
 
-from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.db import connection
 from django.http import JsonResponse
 from django.shortcuts import render
-from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from unsilo import __version__
+from unsilo.core.login_limits import LoginLimits
 
 
 class LoginView(auth_views.LoginView):
@@ -16,14 +15,14 @@ class LoginView(auth_views.LoginView):
     redirect_authenticated_user = True
 
     def form_invalid(self, form):
-        locked_until = getattr(self.request, "login_locked_until", None)
-        if locked_until:
-            minutes = max(1, int((locked_until - timezone.now()).total_seconds() // 60) + 1)
-            messages.error(
-                self.request,
-                f"Too many failed attempts: this login is locked for {minutes} more minutes.",
-            )
-        return super().form_invalid(form)
+        lock = None
+        if getattr(self.request, "axes_locked_out", False):
+            lock = LoginLimits().lock(self.request, {"username": form.data.get("username")})
+        if lock is None:
+            return super().form_invalid(form)
+        # Not "wrong password": while locked the password was not even checked.
+        return self.render_to_response(self.get_context_data(form=form, locked=lock.message()),
+                                       status=429)
 
 
 @require_GET

@@ -64,11 +64,12 @@ def audit_log(request):
 def users(request):
     actor = Actor.for_user(request.user)
     q, role = request.GET.get("q", ""), request.GET.get("role", "")
-    paginator = Paginator(queries.logins(actor, q=q, role=role), 50)
-    context = {
-        "page": paginator.get_page(request.GET.get("page")),
-        "q": q, "role": role, "roles": Role.choices,
-    }
+    page = Paginator(queries.logins(actor, q=q, role=role), 50).get_page(request.GET.get("page"))
+    page.object_list = list(page.object_list)
+    locks = queries.login_locks(actor, page.object_list)
+    for login in page.object_list:
+        login.locked_until = locks.get(login.pk)
+    context = {"page": page, "q": q, "role": role, "roles": Role.choices}
     return render_swappable(request, "core/users.html", "results", context)
 
 
@@ -98,7 +99,17 @@ def user_edit(request, pk: int):
     if submit(request, form, lambda: actions.update_login(actor, login, form.cleaned_data),
               instance=login):
         return success(request, f"Saved {login.email}.", "core:users")
-    return render(request, "core/users_form.html", {"form": form, "login": login})
+    locked_until = queries.login_locks(actor, [login]).get(login.pk)
+    return render(request, "core/users_form.html", {"form": form, "login": login,
+                                                    "locked_until": locked_until})
+
+
+@require_POST
+def user_unlock(request, pk: int):
+    actor = Actor.for_user(request.user)
+    login = get_object_or_404(queries.logins(actor), pk=pk)
+    actions.unlock_login(actor, login)
+    return success(request, f"Unlocked {login.email}: they can sign in again now.", "core:users")
 
 
 # Personal API tokens -------------------------------------------------------------------------

@@ -7,6 +7,8 @@ A request (API call) or a file (CLI) is **all or nothing**: every item is checke
 when any is bad nothing is stored and every bad item is reported by index (API, from 0) or
 physical line (file, from 1) with its field and reason. A client fixes and sends again; since
 storing is idempotent, sending again what went in before is safe and counted as duplicates.
+The same id twice in one batch is a duplicate only when both items say the same; otherwise the
+second is a bad item naming the first, so no text is dropped unseen.
 Fields not in the contract (docs/product.md) are ignored, so richer lines (history) are accepted.
 """
 
@@ -176,14 +178,36 @@ def check_message(item) -> tuple[Incoming | None, list[tuple[str, str]]]:
     ), []
 
 
+class Repeats:
+    """Where each (network, id) of one batch was first seen: a second item with the same id and
+    the same content is a duplicate; with other content it is a problem naming the first."""
+
+    def __init__(self, where: str):
+        self.where = where
+        self.first: dict[tuple[str, str], tuple[int, Incoming]] = {}
+
+    def problem(self, at: int, message: Incoming) -> tuple[str, str] | None:
+        seen = self.first.setdefault((message.network, message.id), (at, message))
+        at_first, earlier = seen
+        if earlier == message:
+            return None
+        differ = [name for name in Incoming.__dataclass_fields__
+                  if getattr(earlier, name) != getattr(message, name)]
+        return ("id", f'duplicate id "{message.id}" on {message.network} with a different '
+                      f"{', '.join(differ)} (first on {self.where} {at_first})")
+
+
 def check_items(items: Iterable) -> tuple[list[Incoming], list[ItemError]]:
     """Check a list (API): the messages, and the problems by index (from 0)."""
     messages, errors = [], []
+    repeats = Repeats("index")
     for index, item in enumerate(items):
         if isinstance(item, Incoming):
-            messages.append(item)
-            continue
-        message, problems = check_message(item)
+            message, problems = item, []
+        else:
+            message, problems = check_message(item)
+        if message is not None and (repeat := repeats.problem(index, message)):
+            message, problems = None, [repeat]
         errors.extend(ItemError(index, name, reason) for name, reason in problems)
         if message is not None:
             messages.append(message)
@@ -216,9 +240,12 @@ def check_file(data: bytes, progress: Progress | None = None
     messages, errors = [], []
     lines = data.count(b"\n") + 1
     step = max(1, lines // 200)
+    repeats = Repeats("line")
     for number, value, problems in read_lines(data):
         if not problems:
             message, problems = check_message(value)
+            if message is not None and (repeat := repeats.problem(number, message)):
+                message, problems = None, [repeat]
             if message is not None:
                 messages.append(message)
         errors.extend(ItemError(number, name, reason) for name, reason in problems)

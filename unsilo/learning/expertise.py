@@ -233,7 +233,7 @@ class Expertise:
         """(SVM margins, P(silo | account)) per message, each n x S."""
         n_silos = len(self.silo_ids)
         margin = np.asarray(X @ self.w_silo) + self.b_silo
-        if self.params.w_nb and getattr(self, "w_nb", None) is not None:
+        if self.params.w_nb and self.w_nb is not None:
             margin = margin + self.params.w_nb * _on_scale_of(np.asarray(X @ self.w_nb), margin)
         prior = np.full((X.shape[0], n_silos), 1.0 / n_silos)
         for i, handle in enumerate(accounts):
@@ -347,15 +347,6 @@ class Expertise:
             liked = self.memory_person[s][sims.indices[sims.data / norm >= LIKE]]
             counts.update(int(self.people[s][j]) for j in liked if j >= 0)
         return counts
-
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state.pop("memory_t", None)  # rebuilt on load: half the pickle
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._transpose_memory()
 
 
 def tokens_pattern(words: list[str]) -> re.Pattern | None:

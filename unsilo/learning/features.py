@@ -35,7 +35,7 @@ class Featurizer:
     Without ``meta`` the output equals scikit-learn's to float rounding.
 
     Texts are lowercased (as scikit-learn does); callers normalise them first with
-    ``learning.text.normalise``. Picklable; the word cache is not pickled.
+    ``learning.text.normalise``. `learning.store` keeps a fitted one as arrays and JSON.
     """
 
     def __init__(self, min_df=1, max_df=1.0, max_features=None, word_ngrams=(1, 2),
@@ -177,17 +177,6 @@ class Featurizer:
         cc = np.concatenate(c_arrays) if c_arrays else np.zeros(0, dtype=np.int32)
         char = _tfidf(cc, c_len, len(self.char_vocab), self.char_idf, self.dtype)
         return sp.hstack([word, char], format="csr", dtype=self.dtype)
-
-    # -- pickling --------------------------------------------------------------------------
-    def __getstate__(self):
-        state = self.__dict__.copy()
-        state["_cache"] = {}
-        state.pop("_token", None)
-        return state
-
-    def __setstate__(self, state):
-        self.__dict__.update(state)
-        self._token = re.compile(TOKEN_PATTERN)
 
 
 def _tfidf(cols: np.ndarray, lengths: np.ndarray, n_cols: int, idf: np.ndarray,

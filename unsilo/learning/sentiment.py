@@ -13,6 +13,7 @@ import re
 
 import numpy as np
 import scipy.sparse as sp
+from scipy.special import expit
 from sklearn.linear_model import SGDClassifier
 
 from unsilo.learning import lexicon
@@ -52,16 +53,21 @@ def weak_label(answer: str) -> str | None:
 
 
 class LearnedSentiment:
-    """A linear head over [TF-IDF | lexicon columns]; picklable.
+    """A linear head over [TF-IDF | lexicon columns]: plain arrays, so it is stored as arrays.
 
     ``shared`` is True when it was trained on a featurizer passed in by the caller (the
     routing bundle), so ``classify(..., X=...)`` can reuse the batch matrix of that featurizer.
+    ``coef``, ``intercept`` and ``classes`` are a log-loss SGDClassifier's, whose probabilities
+    ``predict_proba`` computes as scikit-learn does (one-vs-rest logistic, normalised).
     """
 
-    def __init__(self, featurizer: Featurizer, model: SGDClassifier, shared: bool,
-                 n_examples: int, label_counts: dict[str, int]):
+    def __init__(self, featurizer: Featurizer, coef: np.ndarray, intercept: np.ndarray,
+                 classes: list[str], shared: bool, n_examples: int,
+                 label_counts: dict[str, int]):
         self.featurizer = featurizer
-        self.model = model
+        self.coef = coef
+        self.intercept = intercept
+        self.classes = list(classes)
         self.shared = shared
         self.n_examples = n_examples
         self.label_counts = label_counts
@@ -75,11 +81,22 @@ class LearnedSentiment:
             X = self.featurizer.transform([normalise(t) for t in texts])
         if lex_rows is None:
             lex_rows = lexicon.score_many(texts)
-        proba = self.model.predict_proba(_stack(X, lex_rows))
+        proba = _one_vs_rest(np.asarray(_stack(X, lex_rows) @ self.coef.T) + self.intercept)
         out = np.zeros((len(texts), 3))
-        for j, label in enumerate(self.model.classes_):
+        for j, label in enumerate(self.classes):
             out[:, LABELS.index(label)] = proba[:, j]
         return out
+
+
+def _one_vs_rest(scores: np.ndarray) -> np.ndarray:
+    """scikit-learn's probabilities of a one-vs-rest logistic model from its decision scores."""
+    prob = expit(scores)
+    if prob.shape[1] == 1:  # two classes: one column of scores, for the second class
+        return np.hstack([1 - prob, prob])
+    total = prob.sum(axis=1)
+    prob[total == 0] = 1
+    total[total == 0] = prob.shape[1]
+    return prob / total[:, None]
 
 
 def _stack(X, lex_rows):
@@ -123,7 +140,8 @@ def learn(texts: list[str], answers: list[str], corrections: dict[int, str] | No
     model = SGDClassifier(loss="log_loss", alpha=1e-4, class_weight="balanced", max_iter=200,
                           tol=1e-3, random_state=0)
     model.fit(_stack(X, rows), [labels[i] for i in keep], sample_weight=weights[keep])
-    return LearnedSentiment(featurizer, model, shared, len(keep), counts)
+    return LearnedSentiment(featurizer, model.coef_, model.intercept_,
+                            [str(c) for c in model.classes_], shared, len(keep), counts)
 
 
 def predict(texts: list[str], learned: LearnedSentiment | None = None, X=None,

@@ -10,10 +10,12 @@ None (back-testing, `unsilo route`) availability is ignored.
 """
 
 import datetime
+import logging
 from dataclasses import dataclass
 from typing import ClassVar
 
 import numpy as np
+from django.db import transaction
 from django.db.models import Count, Max
 
 from unsilo.inbox.models import (
@@ -28,8 +30,11 @@ from unsilo.inbox.routing import safety
 from unsilo.inbox.routing.availability import Availability, PersonInfo
 from unsilo.learning.classify import classify
 from unsilo.learning.expertise import Expertise, Prediction, account_key, tokens_pattern
+from unsilo.learning.store import UnreadableModel
 from unsilo.learning.types import Classification, Decision, Incoming
 from unsilo.org.models import Person, Silo, SiloKind
+
+log = logging.getLogger("unsilo.routing")
 
 
 @dataclass
@@ -77,7 +82,8 @@ class Router:
     """Built once per process and reused while nothing it was built from changes."""
 
     _cached: ClassVar["Router | None"] = None
-    _model: ClassVar[Expertise | None] = None  # the newest model, unpickled once
+    _model: ClassVar[Expertise | None] = None  # the newest model, loaded once
+    _refused: ClassVar[tuple | None] = None  # (version, trained_at) of a model that was refused
 
     def __init__(self, stamp: tuple | None = None):
         self.stamp = stamp if stamp is not None else _stamp()
@@ -112,11 +118,24 @@ class Router:
         newest = RoutingModel.objects.order_by("-version").values("version", "trained_at").first()
         if newest is None:
             return None
+        which = tuple(newest.values())
         model = cls._model
-        if model is None or (model.version, model.trained_at) != tuple(newest.values()):
-            from unsilo.inbox.routing.training import load
+        if model is not None and (model.version, model.trained_at) == which:
+            return model
+        if cls._refused == which:
+            return None  # said once already; a retrain is on its way
+        from unsilo.inbox.routing.training import load
 
+        try:
             cls._model = load(RoutingModel.objects.get(version=newest["version"]))
+        except UnreadableModel as error:
+            # Route by rules and triage until the retrained model is stored.
+            log.error("routing model v%s refused: %s; routing without it and retraining",
+                      newest["version"], error)
+            cls._model, cls._refused = None, which
+            from unsilo.inbox.tasks.training import replace_unreadable_model
+
+            transaction.on_commit(lambda: replace_unreadable_model.enqueue(newest["version"]))
         return cls._model
 
     @staticmethod

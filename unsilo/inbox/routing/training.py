@@ -12,11 +12,12 @@ the heads are combined (temperatures, the account prior's weight, the person mix
 15 %, reports those held-out figures as the model's metrics, and refits on everything.
 """
 
-import pickle
+import hashlib
 import time
 from dataclasses import replace
 
 import numpy as np
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -25,6 +26,7 @@ from unsilo.core import audit
 from unsilo.core.actor import Actor
 from unsilo.core.models import Via
 from unsilo.inbox.models import ResolvedExample, RoutingModel
+from unsilo.learning import store
 from unsilo.learning.expertise import Example, Expertise, Params, Prediction
 
 KEEP = 3  # model versions kept
@@ -187,7 +189,7 @@ def train(actor: Actor | None = None) -> RoutingModel | None:
             row = RoutingModel.objects.create(
                 version=version, trained_at=as_of, examples=len(examples),
                 seconds=round(seconds, 2),
-                metrics=metrics, blob=pickle.dumps(model, protocol=pickle.HIGHEST_PROTOCOL))
+                metrics=metrics, blob=store.dumps(model, signing_key()))
             audit.record(actor, "train", row, {"version": [None, version],
                                                "examples": [None, len(examples)]})
             stale = RoutingModel.objects.order_by("-version").values_list("pk", flat=True)[KEEP:]
@@ -197,8 +199,14 @@ def train(actor: Actor | None = None) -> RoutingModel | None:
     return row
 
 
+def signing_key() -> bytes:
+    """The key stored models are signed with: this installation's own (settings.SECRET_KEY)."""
+    return hashlib.sha256(b"unsilo routing model\0" + settings.SECRET_KEY.encode()).digest()
+
+
 def load(row: RoutingModel) -> Expertise:
-    # The blob is written only by train() above, into our own database: trusted input.
-    model = pickle.loads(bytes(row.blob))  # noqa: S301
+    """The stored model; `store.UnreadableModel` when the row is altered, signed under another
+    key or in an older format (a pickle, which is never unpickled)."""
+    model = store.loads(row.blob, signing_key())
     model.version, model.trained_at = row.version, row.trained_at
     return model

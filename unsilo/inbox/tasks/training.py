@@ -48,6 +48,20 @@ def retrain_if_due() -> None:
         _enqueue(when)
 
 
+@task()
+def replace_unreadable_model(version: int) -> None:
+    """Retrain because stored model `version` was refused (routing.router); once, even when
+    every worker asked: a newer version means another worker did it already."""
+    from unsilo.inbox.routing.training import train
+
+    if RoutingModel.objects.filter(version__gt=version).exists():
+        return
+    model = train()
+    if model is not None:
+        log.info("routing model v%s trained on %s examples to replace unreadable v%s",
+                 model.version, model.examples, version)
+
+
 def _pending(now_due: bool) -> bool:
     """A retrain task already waits in the database queue (one to run now, when `now_due`)."""
     from django.db.models import Q
