@@ -3,6 +3,8 @@ while one worker is in the middle of a sweep or a fetch, another does the same o
 database connection (tests/concurrency.py), and nothing is handed over twice or put back."""
 
 import datetime
+import signal
+import time
 import uuid
 
 import pytest
@@ -10,6 +12,7 @@ from django.utils import timezone
 
 from tests.concurrency import as_another_worker
 from tests.connectors import factories as conn_factories
+from tests.core.test_worker_recovery import company, python, start_worker  # noqa: F401
 from unsilo.connectors import inbound, outbound, plugins, tasks
 from unsilo.connectors.base import Connector, Incoming, Page
 from unsilo.connectors.models import (
@@ -126,3 +129,48 @@ def test_a_fetch_overtaken_by_another_never_puts_the_stream_position_back(counti
     assert seen == sorted(seen), f"the position went back: {seen}"
     assert StreamPosition.objects.get(key=key).position == str(MESSAGES)
     assert Message.objects.filter(network="counting").count() == MESSAGES
+
+
+# Real worker processes ------------------------------------------------------------------------
+
+
+def test_three_real_workers_hand_each_waiting_event_and_delivery_over_once(company):  # noqa: F811
+    env = company
+    python(env, """
+        import datetime, uuid
+        from django.utils import timezone
+        from unsilo.connectors.models import Delivery, DeliveryState, WebhookEvent
+        ago = timezone.now() - datetime.timedelta(minutes=30)
+        # Events whose first task was lost; attempts whose workers vanished.
+        WebhookEvent.objects.bulk_create([WebhookEvent(network="webhook", body=b"not json",
+                                                       received_at=ago) for _ in range(60)])
+        Delivery.objects.bulk_create([Delivery(
+            kind="reply", network="nowhere", text="Thanks!", idempotency_key=uuid.uuid4().hex,
+            state=DeliveryState.SENDING, attempts=1, lease_until=ago, next_attempt_at=ago)
+            for _ in range(40)])
+    """)
+    left = """
+        from unsilo.connectors.models import Delivery, WebhookEvent
+        print(WebhookEvent.objects.filter(status="pending").count()
+              + Delivery.objects.filter(state__in=["queued", "sending"]).count())
+    """
+    workers = [start_worker(env) for _ in range(3)]
+    try:
+        deadline = time.monotonic() + 180
+        while int(python(env, left)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+    finally:
+        for w in workers:
+            w.send_signal(signal.SIGTERM)
+        for w in workers:
+            w.wait(30)
+    assert python(env, left) == "0"
+    handed = python(env, """
+        from collections import Counter
+        from django_tasks_db.models import DBTaskResult
+        paths = ["unsilo.connectors.tasks.process_webhook", "unsilo.connectors.tasks.send_delivery"]
+        rows = DBTaskResult.objects.filter(task_path__in=paths)
+        times = Counter((r.task_path, r.args_kwargs["args"][0]) for r in rows)
+        print(len(times), max(times.values()))
+    """)
+    assert handed == "100 1"  # every event and delivery handed over, each exactly once

@@ -31,6 +31,9 @@ class Flaky(Connector):
     def deliver(self, session, out):
         raise self.answers.pop(0)
 
+    def verify(self, session):
+        raise self.answers.pop(0)
+
 
 @pytest.fixture
 def flaky(monkeypatch):
@@ -73,6 +76,14 @@ def test_a_token_refused_on_send_marks_the_connection_expired_with_an_audit_row(
     assert conn.status == ConnectionStatus.EXPIRED
     assert audited(conn) == [("connection_expired", {
         "status": ["connected", "expired"], "last_error": ["", "401: token revoked"]})]
+
+
+def test_credentials_the_network_refuses_at_the_first_check_are_audited_as_expired(flaky):
+    conn = conn_factories.connection("flaky", status=ConnectionStatus.PENDING)
+    flaky.answers = [AuthExpired("401: bad app password")]
+    assert tasks.verify_connection.call(conn.pk) == ConnectionStatus.EXPIRED
+    assert audited(conn) == [("connection_expired", {
+        "status": ["pending", "expired"], "last_error": ["", "401: bad app password"]})]
 
 
 def test_the_same_error_again_refreshes_the_text_without_another_audit_row():
