@@ -4,8 +4,9 @@
     python bench/people_csv.py 5000 --seed 7 > /tmp/people.csv
 
 About 40 silos, varied titles, skills, languages and time zones; a management tree where a
-manager may come before or after their reports in the file. Other benchmarks import
-`people_rows(n, seed)` to build their own company.
+manager may come before or after their reports in the file; a seat column (the first person of
+each silo in the file its captain, the next its delegate, everyone else empty). Other
+benchmarks import `people_rows(n, seed)` to build their own company.
 """
 
 import argparse
@@ -14,7 +15,8 @@ import random
 import sys
 import unicodedata
 
-HEADER = ["email", "name", "title", "silo", "skills", "languages", "timezone", "manager_email"]
+HEADER = ["email", "name", "title", "silo", "skills", "languages", "timezone", "manager_email",
+          "seat"]
 
 SILOS = [
     "Social COE Hub", "Brand Marketing", "Performance Marketing", "Product Marketing",
@@ -64,6 +66,7 @@ def people_rows(n: int, seed: int = 1) -> list[list[str]]:
     managers = rng.sample(range(n), max(1, n // 12))
     rank = {person: k for k, person in enumerate(managers)}
     rows = []
+    seated: dict[str, int] = {}
     for i in range(n):
         first, last = rng.choice(FIRST), rng.choice(LAST)
         email = f"{_ascii(first)}.{_ascii(last)}.{i}@example.com"
@@ -71,20 +74,24 @@ def people_rows(n: int, seed: int = 1) -> list[list[str]]:
             manager = managers[rng.randrange(rank[i])] if rank[i] else i
         else:
             manager = rng.choice(managers)
+        title = f"{rng.choice(LEVELS)} {rng.choice(ROLES)}"
+        silo = rng.choice(SILOS)
+        seated[silo] = seated.get(silo, 0) + 1
         rows.append([
             email,
             f"{first} {last}",
-            f"{rng.choice(LEVELS)} {rng.choice(ROLES)}",
-            rng.choice(SILOS),
+            title,
+            silo,
             ";".join(rng.sample(SKILLS, rng.randint(0, 4))),
             ";".join(rng.sample(LANGUAGES, rng.randint(1, 3))),
             rng.choice(TIME_ZONES),
             # A few people at the top have no manager; nobody manages themselves.
             "" if manager == i or rng.random() < 0.01 else str(manager),
+            {1: "captain", 2: "delegate"}.get(seated[silo], ""),
         ])
     for row in rows:
-        if row[-1]:
-            row[-1] = rows[int(row[-1])][0]
+        if row[7]:
+            row[7] = rows[int(row[7])][0]
     return rows
 
 

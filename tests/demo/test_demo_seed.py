@@ -15,9 +15,12 @@ from unsilo.inbox.models import (
     Conversation,
     Direction,
     Handoff,
+    InboxSettings,
     Message,
     MessageState,
     Note,
+    Notification,
+    NotificationKind,
     ResolvedExample,
     RoutingDecision,
     RoutingModel,
@@ -26,6 +29,7 @@ from unsilo.inbox.models import (
     SlaPolicy,
     Status,
 )
+from unsilo.org.models import SiloKind
 
 
 @pytest.mark.django_db
@@ -41,7 +45,10 @@ def test_the_demo_seed_builds_a_working_inbox_through_the_real_actions():
     assert inbox["history"] == 3_000
 
     rules = {r.name: r for r in RoutingRule.objects.select_related("silo")}
-    assert rules["Self-harm: a person in the hub reads it first"].target == "review"
+    # Self-harm and safety need no rule: the hub names a safety rota of its own people.
+    assert not RoutingRule.objects.filter(risk__in=["self_harm", "safety"]).exists()
+    rota = list(InboxSettings.current().safety_people.select_related("silo"))
+    assert len(rota) >= 2 and all(p.silo.kind == SiloKind.HUB for p in rota)
     assert rules["Legal threats go to Legal"].silo.name == "Legal"
     assert rules["Press goes to Corporate Communications"].risk == "press"
     assert SavedReply.objects.filter(silo=None).count() >= 2
@@ -63,10 +70,18 @@ def test_the_demo_seed_builds_a_working_inbox_through_the_real_actions():
     assert all(c.reasons and c.confidence is not None for c in routed)
     assert RoutingDecision.objects.values("conversation").distinct().count() == \
         conversations.count()
-    # The hub's triage queue has work: unclear messages, and a self-harm one a person must read.
+    # The hub's triage queue has work: unclear messages — but never a cry for help, which a
+    # person of the safety rota has at once, urgent, never read as positive; the hub is told.
     triage = list(conversations.filter(triage=True))
     assert len(triage) >= 2
-    assert any("self_harm" in c.risk for c in triage)
+    assert not any({"self_harm", "safety"} & set(c.risk) for c in triage)
+    cry = conversations.get(preview__contains="I just want to end it all")
+    assert cry.assignee in rota and cry.status == Status.OPEN
+    assert (cry.urgency, cry.sentiment) == ("urgent", "negative")
+    assert Notification.objects.filter(kind=NotificationKind.SAFETY, conversation=cry,
+                                       person__silo__kind=SiloKind.HUB).exists()
+    assert not any({"self_harm", "safety"} & set(c.risk)
+                   for c in conversations.filter(assignee=None))
     assert conversations.filter(decisions__source="rule").exists()
     # The refunds expert on leave is skipped with the reason, at any hour: in Billing's working
     # hours for the next best expert, outside them while the conversation waits in its queue.

@@ -256,6 +256,7 @@ def test_handoff_assigns_the_target_silos_best_available_expert_when_routing_kno
     from unsilo.inbox.routing import router as routing
 
     legal = factories.silo("Legal")
+    factories.seat(legal, factories.person(legal, name="Cap Tain"))
     busy = factories.person(legal, name="Bea Busy", capacity=1)
     away = factories.person(legal, name="Al Away")
     lou = factories.person(legal, name="Lou Law")

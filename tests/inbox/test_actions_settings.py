@@ -52,9 +52,16 @@ def test_a_rule_names_its_target(admin):
     with pytest.raises(ValidationError) as error:
         actions.save_rule(who(admin), None, name="x", target="person")
     assert "person" in error.value.error_dict
-    review = actions.save_rule(who(admin), None, name="Self-harm", risk="self_harm",
+    review = actions.save_rule(who(admin), None, name="Unclear", keywords="help",
                                target="review")
     assert review.silo is None
+
+
+@pytest.mark.parametrize("flag", ["self_harm", "safety"])
+def test_no_rule_on_self_harm_or_safety_they_go_to_the_safety_rota(admin, flag):
+    with pytest.raises(ValidationError) as error:
+        actions.save_rule(who(admin), None, name="x", risk=flag, target="review")
+    assert "risk" in error.value.error_dict
 
 
 def test_inbox_settings_for_the_hub_only_with_a_threshold_between_0_and_1(admin, captain):

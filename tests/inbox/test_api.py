@@ -150,8 +150,12 @@ def test_handoff_needs_reason_422_then_moves(api, billing, responder):
                 {"silo_id": legal.pk, "reason": "legal threat"})
     assert done.status_code == 201 and done.json()["to_silo_id"] == legal.pk
     assert Handoff.objects.count() == 1
-    # Gone from the responder's silo.
-    assert client.get(f"/api/v1/conversations/{conv.pk}").status_code == 404
+    # Gone from the responder's silo: out of their lists, and what they can open is read-only.
+    assert conv.pk not in factories.listed(client.get("/api/v1/conversations"), "id")
+    detail = client.get(f"/api/v1/conversations/{conv.pk}").json()
+    assert detail["read_only"] is True and detail["moved"]["silo"] == "Legal"
+    assert post(client, f"/api/v1/conversations/{conv.pk}/notes",
+                {"text": "still mine?"}).status_code == 404
 
 
 def test_notes_reply_collision_409_and_force(api, billing, responder):

@@ -121,3 +121,68 @@ def test_dry_run_of_a_file_already_imported_says_nothing_would_change(tmp_path):
     assert result.exit_code == 0
     assert "Dry run: nothing would change; all 3 people" in result.stdout
 
+
+
+def test_the_seat_column_is_summed_up_in_the_dry_run_and_the_import(tmp_path):
+    seated = "email,name,title,silo,seat\nann@x.com,Ann Lee,Lead,Sales,captain\n"
+    dry = run(tmp_path, seated, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert ("would create 1 person, update 0, leave 0 unchanged and create 1 silo (Sales); "
+            "seats: 1 person seated, 0 roles changed, 0 unseated. Nothing was written.") \
+        in dry.stdout
+    done = run(tmp_path, seated)
+    assert "1 silo created (Sales); seats: 1 person seated, 0 roles changed, 0 unseated." in \
+        done.stdout
+    unseated = run(tmp_path, seated.replace(",captain", ","))
+    assert ("0 people created, 0 updated, 1 unchanged; 0 silos created; seats: 0 people "
+            "seated, 0 roles changed, 1 unseated.") in unseated.stdout
+    assert "Nothing changed" in run(tmp_path, seated.replace(",captain", ",")).stdout
+
+
+def test_a_bad_seat_is_a_bad_line(tmp_path):
+    result = run(tmp_path, "email,name,title,silo,seat\nann@x.com,Ann,Lead,Sales,chief\n")
+    assert result.exit_code == 1
+    assert 'line 2: seat "chief" is not captain or delegate (leave it empty for no seat)' in \
+        result.stderr
+
+
+SILOS = "name,kind,parent\nSocial COE Hub,hub,\nSales,department,Region\nRegion,region,\n"
+
+
+def run_silos(tmp_path, text: str, *options: str):
+    path = tmp_path / "silos.csv"
+    path.write_text(text, encoding="utf-8")
+    return CliRunner().invoke(org, ["import-silos", str(path), *options])
+
+
+def test_import_silos_dry_run_then_import_then_nothing_changed(tmp_path):
+    before = factories.org_counts()
+    dry = run_silos(tmp_path, SILOS, "--dry-run")
+    assert dry.exit_code == 0, dry.output
+    assert ("would create 3 silos (Social COE Hub, Sales, Region), update 0 and leave 0 "
+            "unchanged. Nothing was written.") in dry.stdout
+    assert factories.org_counts() == before
+    done = run_silos(tmp_path, SILOS)
+    assert done.exit_code == 0, done.output
+    assert "3 silos created (Social COE Hub, Sales, Region), 0 updated, 0 unchanged." in \
+        done.stdout
+    assert "Validating" in done.stderr and "Writing" in done.stderr
+    rows = AuditEvent.objects.filter(object_type="org.silo", action="create")
+    assert {(r.via, r.actor_label) for r in rows} == {("cli", f"cli:{getpass.getuser()}")}
+    again = run_silos(tmp_path, SILOS)
+    assert "Nothing changed: all 3 silos" in again.stdout
+    moved = run_silos(tmp_path, "name,kind,parent\nSales,department,\n")
+    assert "0 silos created, 1 updated (Sales), 0 unchanged." in moved.stdout
+
+
+def test_import_silos_lists_every_bad_line_and_exits_1(tmp_path):
+    result = run_silos(tmp_path, "name,kind,parent\nA,department,B\nB,department,A\n"
+                                 "C,hub,\nD,hub,\n")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines()[-4:] == [
+        "line 2: parent: the silos would sit inside each other in a loop (A → B → A)",
+        "line 3: parent: the silos would sit inside each other in a loop (B → A → B)",
+        "line 5: kind: a second hub (C on line 4 is the hub; there is one)",
+        "Nothing was imported: 3 lines need fixing in " + str(tmp_path / "silos.csv") + ".",
+    ]
+    assert factories.org_counts() == (0, 0, 0)

@@ -33,7 +33,8 @@ GRANTS: dict[str, dict[str, str]] = {
     # what is assigned to them or what they are consulted on; see inbox/queries.py).
     "inbox.view": {Role.HUB_ADMIN: ANY, Role.VIEWER: ANY, Role.CAPTAIN: OWN,
                    Role.RESPONDER: OWN, Role.REVIEWER: OWN},
-    # Work a conversation: reply, note, assign, consult, hand off, resolve, reopen.
+    # Work a conversation: reply, note, assign, consult, hand off, resolve, reopen. Anyone
+    # consulted may answer in a note; they reply to the customer only with this (inbox/access.py).
     "inbox.respond": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN, Role.RESPONDER: OWN},
     # Messages in through the API or the CLI (integrators hold a hub admin's token).
     "inbox.ingest": {Role.HUB_ADMIN: ANY},
@@ -58,7 +59,8 @@ DESCRIPTIONS = {
     "accounts.connect": "connect accounts to their networks",
     "accounts.review_sightings": "claim, register or report unregistered handles",
     "inbox.view": "read conversations",
-    "inbox.respond": "work on conversations",
+    "inbox.respond": "work on conversations: reply to customers, resolve, assign, consult, "
+                     "hand off",
     "inbox.ingest": "send messages into the inbox",
     "inbox.manage_routing": "change routing rules, the triage threshold and routing history",
     "inbox.manage_silo_inbox": "change saved replies, SLA targets, business hours and absences",

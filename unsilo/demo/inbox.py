@@ -21,16 +21,18 @@ from unsilo.demo import company as demo
 from unsilo.demo import corpus as demo_corpus
 from unsilo.inbox import actions, history, ingest, pipeline
 from unsilo.inbox.models import Conversation, Risk, RuleTarget, Status
-from unsilo.org.models import Person, Silo
+from unsilo.org.models import Person, Silo, SiloKind
 
 HISTORY = 3_000
+# The hub people who read self-harm and safety first, in turn: the community managers, then
+# the head of the COE.
+SAFETY_TITLES = ("Community Manager", "Head of Social COE")
 CONVERSATIONS = 170  # messages ingested; follow-ups thread, so ~150 conversations
 
-# (name, conditions, target silo or None for the hub's review)
+# (name, conditions, target silo or None for the hub's review). Self-harm and safety need no
+# rule: they go straight to the hub's safety rota (SAFETY_ROTA), never to triage.
 RULES = [
-    ("Self-harm: a person in the hub reads it first", {"risk": Risk.SELF_HARM}, None),
     ("Legal threats go to Legal", {"risk": Risk.LEGAL}, "Legal"),
-    ("Safety reports go to Legal", {"risk": Risk.SAFETY}, "Legal"),
     ("Press goes to Corporate Communications", {"risk": Risk.PRESS},
      "Corporate Communications"),
     ("The careers account is HR's", {"network": "x", "account": "MeridianCareers"},
@@ -121,7 +123,7 @@ def seed_inbox(system: Actor | None = None, history_lines: int = HISTORY,
     captain, responder = _login(Role.CAPTAIN), _login(Role.RESPONDER)
 
     actions.update_inbox_settings(hub, triage_threshold=0.35, retrain_after=20,
-                                  retrain_minutes=10)
+                                  retrain_minutes=10, safety_people=_safety_rota())
     _rules(hub, silos)
     for name, fields in HOURS.items():
         actions.save_business_hours(hub, silos[name], **fields)
@@ -150,6 +152,13 @@ def seed_inbox(system: Actor | None = None, history_lines: int = HISTORY,
     return {"history": len(lines), "model": report.model.version if report.model else None,
             "messages": ingested.new, "conversations": done.conversations, "away": away,
             **work, "seconds": round(time.perf_counter() - started, 1)}
+
+
+def _safety_rota() -> list[Person]:
+    """A safety rota of hub people (at least two, so the turn passes)."""
+    hub = Person.objects.filter(silo__kind=SiloKind.HUB, is_active=True).order_by("name", "id")
+    rota = [p for p in hub if p.title in SAFETY_TITLES]
+    return rota if len(rota) >= 2 else list(hub[:3])
 
 
 def _login(role: str) -> Actor:
@@ -182,8 +191,8 @@ def _away(hub: Actor, now: datetime.datetime) -> str:
     return email
 
 
-# Messages nobody could route with confidence, and one that a person must read first: the
-# hub's triage queue is never empty in the demo.
+# Messages nobody could route with confidence — the hub's triage queue is never empty in the
+# demo — and one the safety rota reads at once.
 UNCLEAR = [
     ("x", "hello?? is anyone there"),
     ("instagram", "👀👀👀"),
@@ -225,11 +234,13 @@ def _work(hub: Actor, captain: Actor, responder: Actor, silos: dict[str, Silo]) 
         who = (rng.choice([captain, responder]) if c.silo and c.silo.name == "Customer Care"
                else hub)
         roll = rng.random()
+        if {"self_harm", "safety"} & set(c.risk or []):
+            continue  # with the safety rota's reader, waiting for them to answer
         try:
             if c.triage:
                 seen_triage += 1
-                # The first few stay for the hub to pick up; self-harm always waits for a person.
-                if seen_triage > 3 and roll < 0.5 and "self_harm" not in (c.risk or []):
+                # The first few stay for the hub to pick up.
+                if seen_triage > 3 and roll < 0.5:
                     _assign_from_triage(hub, c, rng)
                     counts["assigned"] += 1
             elif roll < 0.18:

@@ -73,8 +73,10 @@ TOO_LONG = (
 
 
 def seed_failed_reply() -> None:
+    # Never the one the safety rota has: a technician offer is no answer to a cry for help.
     conversation = (Conversation.objects.filter(network="x", status=Status.OPEN, language="en")
-                    .exclude(silo=None).order_by("created_at", "id").first())
+                    .exclude(silo=None).exclude(decisions__source="safety")
+                    .order_by("created_at", "id").first())
     hub = User.objects.filter(role=Role.HUB_ADMIN).order_by("pk").first()
     if conversation is None or hub is None:
         return

@@ -2,14 +2,17 @@
 
 The inbox grants are per silo (core/permissions.py). On top of them, a person may always see
 and work on what is assigned to them, and on a conversation they are consulted on — wherever it
-sits: that is how an expert from another silo answers without taking it over.
+sits: that is how an expert from another silo answers without taking it over. A consulted
+expert answers the customer only when their role may work on conversations (`inbox.respond`);
+otherwise (a reviewer, a viewer) they answer in an internal note. Someone who once held a
+conversation or handed it off may still read it, and only read it, after it moved on.
 """
 
 from django.db.models import Exists, OuterRef, Q
 
 from unsilo.core.actor import Actor
 from unsilo.core.permissions import ANY, GRANTS, can
-from unsilo.inbox.models import Consult, ConsultStatus, Conversation
+from unsilo.inbox.models import Consult, ConsultStatus, Conversation, Handoff, RoutingDecision
 from unsilo.org.models import SiloKind
 
 
@@ -49,11 +52,28 @@ def is_consulted(actor: Actor, conversation: Conversation) -> bool:
         expert_id=mine, status=ConsultStatus.OPEN).exists()
 
 
+def followed(actor: Actor) -> Q:
+    """A filter on Conversation: those the actor once held or handed off (read only, once
+    they are out of `visible`)."""
+    mine = person_id(actor)
+    if actor.user is None:
+        return Q(pk__in=[])
+    held = Q(Exists(RoutingDecision.objects.filter(conversation=OuterRef("pk"),
+                                                   assignee_id=mine))) if mine else Q(pk__in=[])
+    return held | Q(Exists(Handoff.objects.filter(conversation=OuterRef("pk"), by=actor.user)))
+
+
 def can_respond(actor: Actor, conversation: Conversation) -> bool:
-    """Reply, note, resolve…: the silo's responders, the assignee, a consulted expert."""
+    """Reply to the customer, resolve, reopen, correct: the silo's responders, and the
+    assignee or a consulted expert whose role may work on conversations."""
     if can(actor, "inbox.respond", conversation.silo_id):
         return True
     mine = person_id(actor)
     if mine is None or actor.role not in GRANTS["inbox.respond"]:
-        return is_consulted(actor, conversation)
+        return False
     return conversation.assignee_id == mine or is_consulted(actor, conversation)
+
+
+def can_note(actor: Actor, conversation: Conversation) -> bool:
+    """An internal note: whoever may respond, and any consulted expert, whatever their role."""
+    return can_respond(actor, conversation) or is_consulted(actor, conversation)

@@ -5,6 +5,7 @@ from django import forms
 from unsilo.accounts.models import Account
 from unsilo.connectors import registry
 from unsilo.inbox.models import Risk, RuleTarget, Sentiment, Urgency
+from unsilo.inbox.routing import safety
 from unsilo.org.models import Person, Silo
 
 
@@ -29,6 +30,17 @@ class AnswerForm(forms.Form):
     text = forms.CharField(label="Your answer", widget=forms.Textarea({"rows": 3}))
     as_reply = forms.BooleanField(required=False,
                                   label="Send it to the customer (otherwise an internal note)")
+
+    def __init__(self, *args, may_reply=True, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not may_reply:
+            # The expert's role may not answer customers: the answer is a note.
+            del self.fields["as_reply"]
+
+    def clean(self):
+        data = super().clean()
+        data.setdefault("as_reply", False)
+        return data
 
 
 class AssignForm(forms.Form):
@@ -123,7 +135,9 @@ class RuleForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["network"].choices = [("", "Any network"), *registry.choices()]
         self.fields["account"].queryset = Account.objects.order_by("network", "handle")
-        self.fields["risk"].choices = [("", "Any"), *Risk.choices]
+        # Self-harm and safety go to the safety rota before any rule is tried.
+        self.fields["risk"].choices = [("", "Any"), *[
+            (v, label) for v, label in Risk.choices if v not in safety.FLAGS]]
         self.fields["target"].choices = RuleTarget.choices
 
     def clean(self):
@@ -136,6 +150,27 @@ class ThresholdForm(forms.Form):
     triage_threshold = forms.FloatField(
         min_value=0, max_value=1, label="Triage threshold",
         help_text="Below this confidence (0–1) a conversation waits in the hub's triage queue.")
+
+
+class SafetyForm(forms.Form):
+    """Who reads self-harm and safety first: one email, or several (a rota taken in turn)."""
+
+    people = forms.CharField(
+        label="Safety rota", required=False, widget=forms.Textarea({"rows": 3}),
+        help_text="Emails, one a line or comma-separated. One person reads every self-harm "
+                  "and safety message first; several take turns (the next one available). "
+                  "Nobody named or available: the hub admins.")
+
+    def clean(self):
+        data = super().clean()
+        emails = [e.strip().lower() for e in (data.get("people") or "").replace(",", "\n")
+                  .split() if e.strip()]
+        found = {p.email.lower(): p for p in Person.objects.filter(email__in=emails)}
+        missing = [e for e in emails if e not in found]
+        if missing:
+            self.add_error("people", f"Nobody has the email {', '.join(missing)}.")
+        data["safety_people"] = list(dict.fromkeys(found[e] for e in emails if e in found))
+        return data
 
 
 class SavedReplyForm(forms.Form):

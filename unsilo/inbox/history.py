@@ -2,19 +2,24 @@
 
 Each line is an inbound message (the ingestion contract, checked by `ingest.check_message`)
 plus `"resolved_by_silo"` (a silo name, required), and optionally `"resolved_by"` (a person's
-email) and `"answer"` (the reply text). The file is **all or nothing**: every line is checked
-first, every problem is listed by line number, and nothing is written while any line is bad.
+email), `"answer"` (the reply text), `"answered_at"` and `"resolved_at"` (ISO 8601 with a zone,
+not before `created_at`) and `"consulted"` (a list of emails). The file is **all or nothing**:
+every line is checked first, every problem is listed by line number and field, and nothing is
+written while any line is bad.
 
-Importing upserts one ResolvedExample per line, keyed "import:<network>:<id>", so importing the
-same file again changes nothing. Silos that do not exist are created, and so is a person for a
-`resolved_by` email the organisation does not know yet (in that silo, named from the email),
-each with its own audit row (a person's time zone is left blank, so routing treats them as
-always available until the people CSV says otherwise). The thousands of example rows get ONE
-summary audit row for the import rather than a row each. After a change the routing model is
-retrained at once.
+Importing upserts one ResolvedExample per line, keyed "import:<network>:<id>", with a
+ResolvedConsult per person consulted (the line is the whole story: a re-import replaces its
+consults and times), so importing the same file again changes nothing. Silos that do not exist
+are created, and so is a person for a `resolved_by` or `consulted` email the organisation does
+not know yet (in the line's silo, named from the email; a resolver's line wins), each with its
+own audit row (a person's time zone is left blank, so routing treats them as always available
+until the people CSV says otherwise: import people first, so consults between silos count
+right). The thousands of example rows get ONE summary audit row for the import rather than a
+row each. After a change to what routing learns from, the model is retrained at once.
 """
 
 import datetime
+import json
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -29,14 +34,17 @@ from unsilo.core import audit
 from unsilo.core.actor import Actor
 from unsilo.core.permissions import require
 from unsilo.inbox.ingest import check_message, read_lines
-from unsilo.inbox.models import HistorySource, ResolvedExample, RoutingModel
+from unsilo.inbox.models import HistorySource, ResolvedConsult, ResolvedExample, RoutingModel
 from unsilo.org.actions import create_person, create_silo
 from unsilo.org.models import Person, Silo
 
 Progress = Callable[[str, int, int], None]  # progress(phase, done, total)
 CHUNK = 900  # keys per lookup: under SQLite's 999 parameters
-FIELDS = ("network", "account_handle", "lang", "text", "answer", "silo_id", "person_id",
-          "created_at")
+# What routing learns from: a change to one of these retrains the model.
+LEARNED = ("network", "account_handle", "lang", "text", "answer", "silo_id", "person_id",
+           "created_at")
+FIELDS = (*LEARNED, "answered_at", "resolved_at")
+MAX_CONSULTED = 50  # people consulted on one conversation
 
 
 @dataclass(slots=True)
@@ -51,6 +59,9 @@ class HistoryLine:
     created_at: datetime.datetime
     silo: str
     resolved_by: str  # "" when the line does not say
+    answered_at: datetime.datetime | None = None
+    resolved_at: datetime.datetime | None = None
+    consulted: tuple[str, ...] = ()  # emails, without the resolver
 
 
 @dataclass
@@ -62,6 +73,8 @@ class Report:
     unchanged: int = 0
     silos_created: list[str] = field(default_factory=list)
     people_created: list[str] = field(default_factory=list)
+    consults: int = 0  # people consulted, over every line
+    relearn: bool = False  # whether what routing learns from changed
     model: RoutingModel | None = None
 
     @property
@@ -89,6 +102,61 @@ def _optional_string(item: dict, name: str, limit: int, problems: list[str]) -> 
     return value.strip()
 
 
+def _time(item: dict, name: str, problems: list[str]) -> datetime.datetime | None:
+    """An optional ISO 8601 time that must say its zone."""
+    value = item.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        problems.append(f"{name}: must be a string, got {type(value).__name__}")
+        return None
+    try:
+        parsed = datetime.datetime.fromisoformat(value.strip())
+    except ValueError:
+        problems.append(f'{name}: "{value[:40]}" is not an ISO 8601 time such as '
+                        "2026-03-01T09:30:00Z")
+        return None
+    if parsed.tzinfo is None:
+        problems.append(f'{name}: "{value[:40]}" has no time zone (end it with Z or an offset '
+                        "such as +02:00)")
+        return None
+    return parsed
+
+
+def _is_email(value: str) -> bool:
+    if len(value) > 254 or "\x00" in value:
+        return False
+    try:
+        validate_email(value)
+    except ValidationError:
+        return False
+    return True
+
+
+def _emails(item: dict, name: str, problems: list[str]) -> tuple[str, ...]:
+    """An optional list of email addresses, lowercased, each once."""
+    value = item.get(name)
+    if value is None:
+        return ()
+    if not isinstance(value, list):
+        problems.append(f"{name}: must be a list of emails, got {type(value).__name__}")
+        return ()
+    if len(value) > MAX_CONSULTED:
+        problems.append(f"{name}: more than {MAX_CONSULTED} people ({len(value):,})")
+        return ()
+    emails = []
+    for email in value:
+        if not isinstance(email, str):
+            problems.append(f"{name}: {json.dumps(email)[:40]} is not an email address")
+            continue
+        email = email.strip().lower()
+        if _is_email(email):
+            emails.append(email)
+        else:
+            problems.append(f'{name}: "{email[:60]}" is not an email address')
+    return tuple(dict.fromkeys(emails))
+
+
 def check_history(data: bytes, progress: Progress | None = None) -> tuple[list[HistoryLine],
                                                                           list[tuple[int, str]]]:
     """Every line checked (nothing written): the lines, and the problems by line number."""
@@ -110,12 +178,17 @@ def check_history(data: bytes, progress: Progress | None = None) -> tuple[list[H
                         value["resolved_by_silo"], str):
                     reasons.append("resolved_by_silo: empty silo name")
                 email = _optional_string(value, "resolved_by", 254, reasons).lower()
-                if email:
-                    try:
-                        validate_email(email)
-                    except ValidationError:
-                        reasons.append(f'resolved_by: "{email}" is not an email address')
+                if email and not _is_email(email):
+                    reasons.append(f'resolved_by: "{email}" is not an email address')
                 answer = _optional_string(value, "answer", 0, reasons)
+                answered = _time(value, "answered_at", reasons)
+                resolved = _time(value, "resolved_at", reasons)
+                consulted = tuple(e for e in _emails(value, "consulted", reasons) if e != email)
+                if message is not None:
+                    for name, moment in (("answered_at", answered), ("resolved_at", resolved)):
+                        if moment is not None and moment < message.created_at:
+                            reasons.append(f"{name}: before created_at ({moment.isoformat()} "
+                                           f"< {message.created_at.isoformat()})")
             if message is not None and not reasons:
                 key = f"import:{message.network}:{message.id}"
                 if key in first_line:
@@ -125,7 +198,8 @@ def check_history(data: bytes, progress: Progress | None = None) -> tuple[list[H
                     first_line[key] = number
                     rows.append(HistoryLine(
                         number, key, message.network, message.account, message.lang,
-                        message.text, answer, message.created_at, silo, email))
+                        message.text, answer, message.created_at, silo, email, answered,
+                        resolved, consulted))
         if reasons:
             errors.append((number, "; ".join(reasons)))
         if progress and number % step == 0:
@@ -143,7 +217,7 @@ def name_from_email(email: str) -> str:
 
 def import_history(lines_or_path: str | Path | bytes | Iterable, actor: Actor,
                    progress: Progress | None = None, retrain: bool = True) -> Report:
-    """Check, then import, resolved history; retrain when anything changed.
+    """Check, then import, resolved history; retrain when what routing learns from changed.
 
     `lines_or_path`: a file path, the file's bytes, or an iterable of lines (str or bytes).
     """
@@ -156,7 +230,7 @@ def import_history(lines_or_path: str | Path | bytes | Iterable, actor: Actor,
     name = str(lines_or_path) if isinstance(lines_or_path, str | Path) else "history"
     with transaction.atomic():
         _write(actor, rows, report, name, progress)
-    if retrain and report.changed_anything:
+    if retrain and report.relearn:
         from unsilo.inbox.routing.training import train
 
         if progress:
@@ -183,48 +257,96 @@ def _write(actor: Actor, rows: list[HistoryLine], report: Report, name: str,
         if row.silo.casefold() not in silos:
             silos[row.silo.casefold()] = create_silo(actor, name=row.silo)
             report.silos_created.append(row.silo)
-    emails = sorted({row.resolved_by for row in rows if row.resolved_by})
-    people: dict[str, int] = {}
-    for start in range(0, len(emails), CHUNK):
-        people.update(Person.objects.filter(email__in=emails[start:start + CHUNK])
-                      .values_list("email", "pk"))
-    for row in rows:
-        if row.resolved_by and row.resolved_by not in people:
-            silo = silos[row.silo.casefold()]
-            # Their time zone is unknown: blank means routing never waits for their hours.
-            person = create_person(actor, {"email": row.resolved_by, "silo": silo, "title": "",
-                                           "name": name_from_email(row.resolved_by),
-                                           "timezone": ""})
-            people[row.resolved_by] = person.pk
-            report.people_created.append(row.resolved_by)
+    people = _people(actor, rows, silos, report)
     now = timezone.now()
     wanted = {row.key: ResolvedExample(
         source=HistorySource.IMPORT, key=row.key, network=row.network,
         account_handle=row.account, lang=row.lang, text=row.text, answer=row.answer,
         silo_id=silos[row.silo.casefold()].pk, person_id=people.get(row.resolved_by),
-        created_at=row.created_at, added_at=now) for row in rows}
+        created_at=row.created_at, answered_at=row.answered_at, resolved_at=row.resolved_at,
+        added_at=now) for row in rows}
+    consulted = {row.key: {people[email] for email in row.consulted} for row in rows}
+    report.consults = sum(len(ids) for ids in consulted.values())
     keys = list(wanted)
-    changed = []
+    relearned, retimed = [], []  # changed examples: what routing learns, or only the times
+    reconsulted: list[int] = []  # stored examples whose consults change
     for start in range(0, len(keys), CHUNK):
-        for pk, key, *stored in ResolvedExample.objects.filter(
-                key__in=keys[start:start + CHUNK]).values_list("pk", "key", *FIELDS):
+        stored = {key: (pk, values) for pk, key, *values in ResolvedExample.objects.filter(
+            key__in=keys[start:start + CHUNK]).values_list("pk", "key", *FIELDS)}
+        consults: dict[int, set[int]] = {}
+        for example_id, person_id in ResolvedConsult.objects.filter(
+                example_id__in=[pk for pk, _ in stored.values()]).values_list(
+                "example_id", "person_id"):
+            consults.setdefault(example_id, set()).add(person_id)
+        for key, (pk, values) in stored.items():
             example = wanted.pop(key)
-            if tuple(stored) == tuple(getattr(example, f) for f in FIELDS):
-                report.unchanged += 1
-            else:
-                example.pk = pk
-                changed.append(example)
+            example.pk = pk
+            now_values = [getattr(example, f) for f in FIELDS]
+            learned = values[:len(LEARNED)] != now_values[:len(LEARNED)]
+            changed = values != now_values
+            if learned:
+                relearned.append(example)
+            elif changed:
+                retimed.append(example)
+            if consults.get(pk, set()) != consulted[key]:
+                reconsulted.append(pk)
+                changed = True
+            report.unchanged += not changed
         if progress:
             progress("writing", min(start + CHUNK, len(keys)), 2 * len(keys))
     ResolvedExample.objects.bulk_create(list(wanted.values()), batch_size=500)
-    ResolvedExample.objects.bulk_update(changed, [*FIELDS, "added_at"], batch_size=500)
-    report.created, report.updated = len(wanted), len(changed)
+    ResolvedExample.objects.bulk_update(relearned, [*FIELDS, "added_at"], batch_size=500)
+    ResolvedExample.objects.bulk_update(retimed, ["answered_at", "resolved_at"], batch_size=500)
+    _write_consults(wanted, reconsulted, consulted)
+    report.created = len(wanted)
+    report.updated = len(keys) - report.created - report.unchanged
+    report.relearn = bool(wanted or relearned)
     if report.changed_anything:
         summary = audit.event(actor, "import_history", ResolvedExample(key=name[:300]), {
             "lines": len(rows), "created": report.created, "updated": report.updated,
             "unchanged": report.unchanged, "silos_created": report.silos_created,
-            "people_created": len(report.people_created)})
+            "people_created": len(report.people_created), "consults": report.consults})
         summary.object_id = ""
         summary.save()
     if progress:
         progress("writing", 2 * len(keys), 2 * len(keys))
+
+
+def _people(actor: Actor, rows: list[HistoryLine], silos: dict[str, Silo], report: Report
+            ) -> dict[str, int]:
+    """Email -> person id for every resolver and consultee, creating those unsilo lacks."""
+    emails = sorted({row.resolved_by for row in rows if row.resolved_by}
+                    | {email for row in rows for email in row.consulted})
+    people: dict[str, int] = {}
+    for start in range(0, len(emails), CHUNK):
+        people.update(Person.objects.filter(email__in=emails[start:start + CHUNK])
+                      .values_list("email", "pk"))
+    # Resolvers first: their line says their silo; someone only consulted gets the line's.
+    named = [(row, row.resolved_by) for row in rows if row.resolved_by]
+    named += [(row, email) for row in rows for email in row.consulted]
+    for row, email in named:
+        if email not in people:
+            # Their time zone is unknown: blank means routing never waits for their hours.
+            person = create_person(actor, {"email": email, "silo": silos[row.silo.casefold()],
+                                           "title": "", "name": name_from_email(email),
+                                           "timezone": ""})
+            people[email] = person.pk
+            report.people_created.append(email)
+    return people
+
+
+def _write_consults(created: dict[str, ResolvedExample], reconsulted: list[int],
+                    consulted: dict[str, set[int]]) -> None:
+    """The consults of new examples, and of stored ones whose consults the file changes."""
+    ids: dict[int, str] = {}
+    for start in range(0, len(reconsulted), CHUNK):
+        chunk = reconsulted[start:start + CHUNK]
+        ResolvedConsult.objects.filter(example_id__in=chunk).delete()
+        ids.update(ResolvedExample.objects.filter(pk__in=chunk).values_list("pk", "key"))
+    pending = [key for key in created if consulted[key]]
+    for start in range(0, len(pending), CHUNK):
+        ids.update(ResolvedExample.objects.filter(key__in=pending[start:start + CHUNK])
+                   .values_list("pk", "key"))
+    ResolvedConsult.objects.bulk_create(
+        [ResolvedConsult(example_id=pk, person_id=person_id)
+         for pk, key in ids.items() for person_id in sorted(consulted[key])], batch_size=500)

@@ -173,6 +173,8 @@ class DecisionSource(models.TextChoices):
     TRIAGE = "triage", "Hub triage (low confidence)"
     MANUAL = "manual", "Assigned by a person"
     HANDOFF = "handoff", "Handoff"
+    # Self-harm or safety: to the person the hub names for it, before any rule or the model.
+    SAFETY = "safety", "Safety: straight to a person"
 
 
 class RoutingDecision(models.Model):
@@ -243,6 +245,8 @@ class ConsultStatus(models.TextChoices):
     OPEN = "open", "Open"
     ANSWERED = "answered", "Answered"
     DECLINED = "declined", "Declined"
+    # The conversation was handed off to another silo before the expert answered.
+    WITHDRAWN = "withdrawn", "Withdrawn (handed off)"
 
 
 class Consult(models.Model):
@@ -276,6 +280,8 @@ class Handoff(models.Model):
                                 related_name="+")
     by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL, related_name="+")
     reason = models.TextField()
+    # The silo's seat was empty: the conversation went to the hub's triage queue instead.
+    triage = models.BooleanField(default=False)
     at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -381,6 +387,9 @@ class InboxSettings(models.Model):
     # every `retrain_minutes`).
     retrain_after = models.PositiveIntegerField(default=20)
     retrain_minutes = models.PositiveIntegerField(default=10)
+    # Who reads self-harm and safety messages first: one person, or a rota taken in turn
+    # (the next one available). Nobody named or available: the hub admins.
+    safety_people = models.ManyToManyField("org.Person", blank=True, related_name="+")
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):
@@ -399,15 +408,25 @@ class NotificationKind(models.TextChoices):
     SLA_BREACH = "sla_breach", "SLA breached"
     HANDOFF = "handoff", "Handed off to your silo"
     REPLY = "reply", "Customer replied"
+    SAFETY = "safety", "Self-harm or safety"
 
 
 class Notification(models.Model):
+    """One thing a person is told. SLA notices of one silo that arrive within an hour are
+    one row (`count` of them, `conversation` None), so they do not bury the rest."""
+
     person = models.ForeignKey("org.Person", on_delete=models.CASCADE,
                                related_name="notifications")
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
     conversation = models.ForeignKey(Conversation, null=True, blank=True,
                                      on_delete=models.CASCADE, related_name="+")
+    # The conversation's silo when it was sent: what a group of SLA notices is about.
+    silo = models.ForeignKey("org.Silo", null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
     text = models.CharField(max_length=500)
+    count = models.PositiveIntegerField(default=1)
+    # The first of a group (created_at is the latest, so a growing group stays on top).
+    first_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
     read_at = models.DateTimeField(null=True, blank=True)
 
@@ -417,6 +436,24 @@ class Notification(models.Model):
 
     def __str__(self):
         return self.text
+
+
+class NotificationPreference(models.Model):
+    """A person's choice of one kind of notification; no row means it reaches them."""
+
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE,
+                               related_name="notification_preferences")
+    kind = models.CharField(max_length=20, choices=NotificationKind.choices)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["person", "kind"]
+        constraints = [
+            models.UniqueConstraint(fields=["person", "kind"], name="preference_once_per_kind")
+        ]
+
+    def __str__(self):
+        return f"{self.person_id} {self.kind} {'on' if self.enabled else 'off'}"
 
 
 class Viewer(models.Model):
@@ -463,6 +500,9 @@ class ResolvedExample(models.Model):
     # A person's correction of the classification, when there was one.
     sentiment = models.CharField(max_length=10, blank=True)
     created_at = models.DateTimeField()
+    # First answered and resolved, when known: first-response and resolution times.
+    answered_at = models.DateTimeField(null=True, blank=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
     added_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
@@ -471,6 +511,24 @@ class ResolvedExample(models.Model):
 
     def __str__(self):
         return self.key
+
+
+class ResolvedConsult(models.Model):
+    """Someone consulted on a resolved conversation (a history line's "consulted", or a consult
+    answered in the inbox): evidence of expertise for "Find an expert", and the consults
+    between silos analytics counts (the example's silo resolved, the person's silo helped)."""
+
+    example = models.ForeignKey(ResolvedExample, on_delete=models.CASCADE,
+                                related_name="consults")
+    person = models.ForeignKey("org.Person", on_delete=models.CASCADE, related_name="+")
+
+    class Meta:
+        ordering = ["id"]
+        constraints = [models.UniqueConstraint(fields=["example", "person"],
+                                               name="resolved_consult_once")]
+
+    def __str__(self):
+        return f"{self.person_id} consulted on {self.example_id}"
 
 
 class RoutingModel(models.Model):

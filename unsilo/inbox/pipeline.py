@@ -12,6 +12,10 @@ Only new conversations, and conversations still in the hub's triage queue, are r
 message in a conversation someone owns keeps its silo and assignee; it refreshes sentiment,
 urgency and risk, and reopens a resolved conversation (the assignee is told, and the audit log
 says which message reopened it).
+
+Self-harm and safety never wait: the router gives such a message to the hub's safety rota
+(routing/safety.py), the hub is told, and the flag stays on the conversation with the highest
+urgency. A flag raised later in a conversation nobody holds routes it the same way.
 """
 
 import datetime
@@ -32,6 +36,7 @@ from unsilo.inbox import notify as notifications
 from unsilo.inbox import sla
 from unsilo.inbox.models import (
     Conversation,
+    DecisionSource,
     Direction,
     Message,
     MessageState,
@@ -40,6 +45,7 @@ from unsilo.inbox.models import (
     RoutingDecision,
     Status,
 )
+from unsilo.inbox.routing import safety
 from unsilo.inbox.routing.router import Router
 from unsilo.inbox.threads import (
     insert_conversations,
@@ -207,7 +213,13 @@ class _Batch:
         self.notices: list[tuple[int, str, Conversation, str]] = []
         self.reopens: list[tuple[Conversation, Message, dict]] = []
         self.clock = None
+        self.hub: list[int] | None = None
         self.done = Processed()
+
+    def hub_people(self) -> list[int]:
+        if self.hub is None:
+            self.hub = notifications.hub_people()
+        return self.hub
 
     def due_times(self, silo_id, urgency, start):
         if self.clock is None:
@@ -283,10 +295,22 @@ def process_batch(batch: list[Message], now: datetime.datetime | None = None,
 def _notify_all(work: _Batch) -> None:
     """The rows notify.notify() writes, for the whole batch in one INSERT rather than one per
     conversation."""
-    insert_many(Notification, [
-        bare(Notification, person_id=person_id, kind=kind, conversation_id=conversation.pk,
-             text=text[:notifications.TEXT_MAX], created_at=work.now)
-        for person_id, kind, conversation, text in work.notices])
+    rows = [bare(Notification, person_id=person_id, kind=kind, conversation_id=conversation.pk,
+                 silo_id=conversation.silo_id, text=text[:notifications.TEXT_MAX],
+                 created_at=work.now, first_at=work.now)
+            for person_id, kind, conversation, text in _distinct(work.notices)]
+    insert_many(Notification, notifications.wanted(rows))
+
+
+def _distinct(notices: list) -> list:
+    """One notice per person, kind and conversation (the safety rota's reader is also hub)."""
+    seen, out = set(), []
+    for person_id, kind, conversation, text in notices:
+        key = (person_id, kind, id(conversation))
+        if person_id and key not in seen:
+            seen.add(key)
+            out.append((person_id, kind, conversation, text))
+    return out
 
 
 def _accounts(handles: set[tuple[str, str]]) -> dict[tuple[str, str], int]:
@@ -317,17 +341,31 @@ def _apply(work: _Batch, c: Conversation, items, is_new: bool, accounts: dict) -
     first_m, first_cls, first_decision = items[0]
     if is_new:
         c.intent, c.language = first_cls.intent[:40], first_cls.language[:8]
+    held = set(c.risk or []) & set(safety.FLAGS)
+    raised: set[str] = set()
+    for _, cls, _ in items:
+        raised |= set(cls.risk) & set(safety.FLAGS)
     if latest is not None:
         m, cls, _ = latest
         c.last_inbound_at = m.created_at
         c.preview = " ".join(m.text.split())[:PREVIEW]
-        c.sentiment, c.urgency, c.risk = cls.sentiment, cls.urgency, sorted(cls.risk)
+        # A self-harm or safety flag stays with the conversation, at the highest urgency.
+        c.sentiment, c.urgency, c.risk = cls.sentiment, cls.urgency, sorted(
+            set(cls.risk) | held | raised)
         if not c.intent:
             c.intent, c.language = cls.intent[:40], cls.language[:8]
+    if held or raised:
+        c.urgency = "urgent"
     if not is_new and c.status in (Status.RESOLVED, Status.WAITING):
         _reopen(work, c, items[-1][0])
+    flagged = next(((m, d) for m, cls, d in items if d.source == DecisionSource.SAFETY), None)
     if is_new:
-        _route(work, c, first_m, first_decision)
+        _route(work, c, *(flagged or (first_m, first_decision)))
+    elif flagged and raised - held and (c.triage or c.assignee_id is None):
+        _route(work, c, *flagged)
+    elif raised - held:
+        # Someone holds it: they keep it, and they and the hub are told.
+        _tell_hub(work, c, None, sorted(raised - held))
     elif c.triage and latest is not None:
         if latest[2].triage:
             # Still for the hub to triage: nothing new to record.
@@ -369,9 +407,20 @@ def _route(work: _Batch, c: Conversation, m: Message, d: Decision) -> None:
                                                                 _start(m, work.now))
         c.sla_state = ""
     work.routes.append((c, m, d, before))
-    if d.assignee_id:
+    if d.source == DecisionSource.SAFETY:
+        _tell_hub(work, c, d, sorted(set(c.risk) & set(safety.FLAGS)))
+    elif d.assignee_id:
         work.notices.append((d.assignee_id, NotificationKind.ASSIGNED, c,
                              f"New conversation from {c.author} on {c.network}: {c.preview}"))
+
+
+def _tell_hub(work: _Batch, c: Conversation, d: Decision | None, flags: list[str]) -> None:
+    """Self-harm or safety: the person who reads it and the hub are told at once."""
+    what = " and ".join(safety.LABELS.get(f, f) for f in flags)
+    reader = d.assignee_id if d is not None and d.assignee_id else c.assignee_id
+    text = f"{what.capitalize()} flagged: {c.author} on {c.network}: {c.preview}"
+    for person_id in [reader, *work.hub_people()]:
+        work.notices.append((person_id, NotificationKind.SAFETY, c, text))
 
 
 def _decision_row(work: _Batch, c: Conversation, m: Message, d: Decision, before: dict

@@ -19,13 +19,16 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from unsilo.core.actor import Actor
 from unsilo.core.permissions import ANY, GRANTS
-from unsilo.inbox import access
+from unsilo.inbox import access, notify
 from unsilo.inbox.models import (
     Consult,
     ConsultStatus,
     Conversation,
+    DecisionSource,
     Message,
     Notification,
+    NotificationKind,
+    NotificationPreference,
     RoutingDecision,
     SavedReply,
     Sentiment,
@@ -158,10 +161,35 @@ def _statuses(value) -> list[str] | None:
     asked = [s.strip() for s in str(value).split(",") if s.strip()]
     if "all" in asked:
         return None
-    for s in asked:
-        if s not in Status.values:
-            raise BadFilter("status", f"{s!r} is not one of {', '.join(Status.values)}, all")
+    wrong = [s for s in asked if s not in Status.values]
+    if wrong:
+        raise BadFilter("status", f"{', '.join(map(repr, wrong))} is not one of "
+                                  f"{', '.join(Status.values)}, all")
     return asked
+
+
+def clean_filters(filters: dict | None) -> tuple[dict, list[BadFilter]]:
+    """The filters that can be read, and a BadFilter for each one that cannot: one bad value
+    never drops the others. A status list keeps its good values ("open,any": open)."""
+    kept, bad = {}, []
+    for name, value in (filters or {}).items():
+        if name not in FILTERS or value in (None, ""):
+            continue
+        try:
+            if name == "status":
+                _statuses(value)
+            else:
+                filter_condition({name: value})
+        except BadFilter as error:
+            bad.append(error)
+            if name == "status":
+                good = [s.strip() for s in str(value).split(",")
+                        if s.strip() in (*Status.values, "all")]
+                if good:
+                    kept[name] = ",".join(good)
+            continue
+        kept[name] = value
+    return kept, bad
 
 
 def _when(field: str, value, end_of_day=False) -> datetime.datetime:
@@ -301,17 +329,41 @@ def queue_counts(actor: Actor) -> dict[str, int]:
     return counts
 
 
-def conversation_for(actor: Actor, pk) -> Conversation:
-    """The conversation if the reader may see it; 404 otherwise (never says it exists)."""
+def conversation_for(actor: Actor, pk, *, moved_on: bool = False) -> Conversation:
+    """The conversation if the reader may see it; 404 otherwise (never says it exists).
+    `moved_on`: also one the reader once held or handed off, to read only."""
     try:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("No such conversation.") from None
+    where = Q(access.visible(actor))
+    if moved_on and not sees_everything(actor):
+        where |= access.followed(actor)
     found = Conversation.objects.select_related(
-        "silo", "assignee", "account", "resolved_by").filter(access.visible(actor), pk=pk).first()
+        "silo", "assignee", "account", "resolved_by").filter(where, pk=pk).first()
     if found is None:
         raise Http404("No such conversation.")
     return found
+
+
+def where_now(conversation: Conversation, decisions: list[RoutingDecision],
+              handoffs: list) -> dict | None:
+    """Where the conversation is now and since when, and why it went there: the newest
+    decision (newest first in `decisions`), with the handoff's reason when it was one."""
+    if not decisions:
+        return None
+    last = decisions[0]
+    moved = handoffs[0] if handoffs and last.source == DecisionSource.HANDOFF else None
+    return {
+        "silo": conversation.silo.name if conversation.silo_id else None,
+        "silo_id": conversation.silo_id,
+        "triage": conversation.triage,
+        "assignee": conversation.assignee.name if conversation.assignee_id else None,
+        "at": moved.at if moved else last.at,
+        "how": last.get_source_display(),
+        "by": str(moved.by) if moved and moved.by_id else None,
+        "reason": moved.reason if moved else "; ".join(last.reasons),
+    }
 
 
 @dataclass
@@ -368,6 +420,21 @@ def notifications(actor: Actor, limit: int = 100) -> list[Notification]:
         return []
     return list(Notification.objects.filter(person_id=me).select_related("conversation")
                 .order_by("-created_at", "-id")[:limit])
+
+
+def notification_choices(actor: Actor) -> list[dict]:
+    """Each kind of notification with whether it reaches me, and whether I may turn it off
+    (captains and the hub always hear of SLA breaches and safety)."""
+    me = access.person_id(actor)
+    if me is None:
+        return []
+    off = set(NotificationPreference.objects.filter(person_id=me, enabled=False)
+              .values_list("kind", flat=True))
+    forced = me in notify.always_on([me])
+    return [{"kind": kind, "label": label,
+             "locked": forced and kind in notify.ALWAYS_ON,
+             "enabled": kind not in off or (forced and kind in notify.ALWAYS_ON)}
+            for kind, label in NotificationKind.choices]
 
 
 def unread_count(actor: Actor) -> int:

@@ -3,8 +3,9 @@
 Offline and on the CPU. Lexicons and regexes are compiled once per process; the batch is
 scored in one pass per part. ``learned`` is the sentiment head from ``sentiment.learn`` (part
 of the routing bundle, may be None); ``X`` is the routing featurizer's matrix for this batch,
-reused by a head trained on that featurizer. Never raises on odd text: a message that cannot
-be classified gets neutral defaults and the batch goes on.
+reused by a head trained on that featurizer. Sentiment is read after the risk flags: a
+self-harm or safety message never reads positive (sentiment.risk_aware). Never raises on odd
+text: a message that cannot be classified gets neutral defaults and the batch goes on.
 """
 
 import logging
@@ -32,6 +33,7 @@ def classify(batch: list[Incoming], learned=None, X=None) -> list[Classification
     for m, text, tk, mood in zip(batch, texts, tokens, moods, strict=True):
         try:
             flags = risk.find(text, tk)
+            mood = sentiment.risk_aware(mood, flags)
             out.append(Classification(
                 intent=intent.pick(text, mood, flags, tk),
                 sentiment=mood,

@@ -138,3 +138,14 @@ def predict(texts: list[str], learned: LearnedSentiment | None = None, X=None,
     p = BLEND * learned.predict_proba(texts, X, lex_rows) + (1 - BLEND) * lexicon.probabilities(
         lex_rows)
     return [LABELS[i] for i in p.argmax(axis=1)]
+
+
+def risk_aware(mood: str, flags: dict[str, list[str]]) -> str:
+    """The sentiment once the risk flags are known: a cry for help is never positive, whatever
+    its words ("I just want to end it all" scores as relief), and a safety report is not a
+    happy customer even when it reads as praise or sarcasm ("great, it caught fire")."""
+    if "self_harm" in flags:
+        return "negative"
+    if "safety" in flags and mood == "positive":
+        return "negative"
+    return mood

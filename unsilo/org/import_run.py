@@ -11,7 +11,7 @@ from django.utils import timezone
 from unsilo.core import actions
 from unsilo.core.actor import Actor
 from unsilo.core.models import Via
-from unsilo.org.importer import apply_people_import, parse_people_csv
+from unsilo.org.importer import SeatCounts, apply_people_import, parse_people_csv
 from unsilo.org.models import ImportStatus, PeopleImport
 
 log = logging.getLogger("unsilo.org.import")
@@ -57,7 +57,14 @@ def run_people_import(import_id: int) -> None:
         "status": ImportStatus.DONE, "people_total": len(plan.rows),
         "people_created": result.created, "people_updated": result.updated,
         "people_unchanged": result.unchanged, "new_silos": result.silos_created,
+        **seat_fields(result.seats),
     })
+
+
+def seat_fields(seats: SeatCounts) -> dict:
+    """A PeopleImport's seat counts (the preview's and the result's)."""
+    return {"seats_added": seats.added, "seats_changed": seats.changed,
+            "seats_removed": seats.removed}
 
 
 def _finish(actor: Actor, record: PeopleImport, data: dict) -> None:

@@ -5,8 +5,13 @@
 person or silo created or changed. The CLI (`unsilo org import`) and the web import share both.
 
 The file: a header row with email, name, title, silo and optionally skills and languages
-(semicolon-separated), timezone and manager_email, in any order. Line numbers are physical
-lines, the header being line 1, so a quoted value spanning lines does not shift them.
+(semicolon-separated), timezone, manager_email and seat, in any order. Line numbers are
+physical lines, the header being line 1, so a quoted value spanning lines does not shift them.
+
+A column the file lacks leaves that field alone; an empty cell clears it. So a `seat` column
+is authoritative for the people it names, for their silo's seat: `captain` or `delegate` seats
+them in that role, empty unseats them; their seats in other silos, and everyone else's, stay
+(docs/product.md, "People CSV").
 """
 
 import csv
@@ -21,7 +26,14 @@ from unsilo.core.actor import Actor
 from unsilo.core.bulk import chunks
 from unsilo.core.permissions import require
 from unsilo.org.actions import create_silo
-from unsilo.org.importer_checks import REQUIRED, PersonRow, decode, header_errors, read_row
+from unsilo.org.importer_checks import (
+    REQUIRED,
+    PersonRow,
+    decode,
+    header_errors,
+    read_row,
+    records,
+)
 from unsilo.org.importer_db import (
     CHUNK,
     Meter,
@@ -29,8 +41,31 @@ from unsilo.org.importer_db import (
     create_people,
     resolve,
     update_people,
+    write_seats,
 )
 from unsilo.org.models import Person
+
+
+@dataclass(frozen=True)
+class SeatCounts:
+    """What the seat column changes: people seated, seats whose role changes, people unseated."""
+
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+
+    @property
+    def total(self) -> int:
+        return self.added + self.changed + self.removed
+
+    @property
+    def any(self) -> bool:
+        return bool(self.total)
+
+    @classmethod
+    def of(cls, changes) -> "SeatCounts":
+        return cls(len(changes.seats_to_add), len(changes.seats_to_change),
+                   len(changes.seats_to_remove))
 
 
 @dataclass
@@ -44,6 +79,7 @@ class ImportPlan:
     updates: int = 0
     unchanged: int = 0
     new_silos: list[str] = field(default_factory=list)
+    seats: SeatCounts = SeatCounts()
 
     @property
     def ok(self) -> bool:
@@ -51,7 +87,7 @@ class ImportPlan:
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.creates or self.updates or self.new_silos)
+        return bool(self.creates or self.updates or self.new_silos or self.seats.any)
 
 
 @dataclass
@@ -60,10 +96,11 @@ class ImportResult:
     updated: int
     unchanged: int
     silos_created: list[str]
+    seats: SeatCounts = SeatCounts()
 
     @property
     def changed_anything(self) -> bool:
-        return bool(self.created or self.updated or self.silos_created)
+        return bool(self.created or self.updated or self.silos_created or self.seats.any)
 
 
 def parse_people_csv(data: bytes, progress: Progress | None = None) -> ImportPlan:
@@ -88,28 +125,7 @@ def parse_people_csv(data: bytes, progress: Progress | None = None) -> ImportPla
     plan.columns = tuple(names)
     first_line_of: dict[str, int] = {}
     read: list[PersonRow] = []  # every row that could be read, valid or not
-    end = reader.line_num
-    while True:
-        try:
-            record = next(reader)
-        except StopIteration:
-            break
-        except csv.Error as error:
-            problems.setdefault(end + 1, []).append(f"cannot be read as CSV ({error})")
-            if reader.line_num == end:
-                break
-            end = reader.line_num
-            continue
-        start, end = end + 1, reader.line_num
-        meter.to(end)
-        if not any(cell.strip() for cell in record):
-            continue
-        if len(record) != len(names):
-            reason = f"{len(record)} fields, the header has {len(names)}"
-            if end > start:
-                reason += f" (this row runs on to line {end}: is a quote left open?)"
-            problems.setdefault(start, []).append(reason)
-            continue
+    for start, end, record in records(reader, len(names), problems, meter):
         cells = {name: cell.strip() for name, cell in zip(names, record, strict=True)}
         reasons: list[str] = []
         row = read_row(cells, start, reasons)
@@ -136,6 +152,7 @@ def parse_people_csv(data: bytes, progress: Progress | None = None) -> ImportPla
     changes = resolve(plan.rows, meter)
     plan.creates, plan.updates = len(changes.to_create), len(changes.to_update)
     plan.unchanged, plan.new_silos = changes.unchanged, changes.new_silos
+    plan.seats = SeatCounts.of(changes)
     meter.to(meter.total)
     return plan
 
@@ -170,22 +187,26 @@ def apply_people_import(actor: Actor, plan: ImportPlan, progress: Progress | Non
     require(actor, "org.import_people")
     if plan.errors:
         raise ValidationError("The file has errors: fix them and check it again.")
-    meter = Meter(progress, "writing", len(plan.rows) + 2 * plan.creates + plan.updates)
+    meter = Meter(progress, "writing",
+                  len(plan.rows) + 2 * plan.creates + plan.updates + plan.seats.total)
     with transaction.atomic():
         changes = resolve(plan.rows, meter)
         if changes.unknown_managers:
             raise ValidationError([f"line {row.line}: unknown manager {row.manager_email}"
                                    for row in changes.unknown_managers])
-        meter.total = max(1, meter.done + 2 * len(changes.to_create) + len(changes.to_update))
+        meter.total = max(1, meter.done + 2 * len(changes.to_create) + len(changes.to_update)
+                          + changes.seat_changes)
         for name in changes.new_silos:
             changes.silo_ids[name.casefold()] = create_silo(actor, name=name).pk
         now = timezone.now()
         created = create_people(actor, changes, now, meter)
         update_people(actor, plan.columns, changes, created, now, meter)
+        write_seats(actor, changes, created, now, meter)
     if connection.vendor == "postgresql" and len(changes.to_create) + len(changes.to_update) > 1000:
         # Fresh statistics, or the planner misjudges searches over the new rows.
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE org_person")
     meter.to(meter.total)
     return ImportResult(created=len(changes.to_create), updated=len(changes.to_update),
-                        unchanged=changes.unchanged, silos_created=changes.new_silos)
+                        unchanged=changes.unchanged, silos_created=changes.new_silos,
+                        seats=SeatCounts.of(changes))

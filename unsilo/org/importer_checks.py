@@ -1,5 +1,7 @@
-"""The people CSV line by line: decoding, the header and each row's cells. No database here."""
+"""The people and silos CSVs line by line: decoding, the header, the rows and each row's cells.
+No database here."""
 
+import csv
 import functools
 import re
 import zoneinfo
@@ -8,8 +10,10 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from unsilo.org.models import SeatRole
+
 REQUIRED = ("email", "name", "title", "silo")
-OPTIONAL = ("skills", "languages", "timezone", "manager_email")
+OPTIONAL = ("skills", "languages", "timezone", "manager_email", "seat")
 COLUMNS = REQUIRED + OPTIONAL
 BOM = b"\xef\xbb\xbf"
 # The everyday address, accepted without Django's full validator (10x slower); others go to it.
@@ -33,6 +37,7 @@ class PersonRow:
     languages: list[str] | None = None
     timezone: str | None = None
     manager_email: str | None = None  # "" clears the manager
+    seat: str | None = None  # a SeatRole for their silo's seat; "" holds none there
 
 
 @functools.cache
@@ -60,19 +65,50 @@ def decode(data: bytes) -> tuple[str, dict[int, str]]:
     return data.decode("utf-8", errors="replace"), bad
 
 
-def header_errors(names: list[str]) -> list[str]:
-    unknown = [n or "(blank)" for n in names if n not in COLUMNS]
-    missing = [c for c in REQUIRED if c not in names]
+def header_errors(names: list[str], required: tuple = REQUIRED, columns: tuple = COLUMNS
+                  ) -> list[str]:
+    unknown = [n or "(blank)" for n in names if n not in columns]
+    missing = [c for c in required if c not in names]
     repeated = sorted({n for n in names if n and names.count(n) > 1})
     reasons = []
     if missing:
         reasons.append(f"missing column(s): {', '.join(missing)}")
     if unknown:
         reasons.append(f"unknown column(s): {', '.join(unknown)} "
-                       f"(the columns are {', '.join(COLUMNS)})")
+                       f"(the columns are {', '.join(columns)})")
     if repeated:
         reasons.append(f"repeated column(s): {', '.join(repeated)}")
     return reasons
+
+
+def records(reader, width: int, problems: dict[int, list[str]], meter=None):
+    """After the header: (first line, last line, cells) of each row of `width` fields. Rows
+    that cannot be read, or have another number of fields, go to `problems` by line; blank
+    rows are skipped. Line numbers are physical: a quoted value may span lines."""
+    end = reader.line_num
+    while True:
+        try:
+            record = next(reader)
+        except StopIteration:
+            return
+        except csv.Error as error:
+            problems.setdefault(end + 1, []).append(f"cannot be read as CSV ({error})")
+            if reader.line_num == end:
+                return
+            end = reader.line_num
+            continue
+        start, end = end + 1, reader.line_num
+        if meter is not None:
+            meter.to(end)
+        if not any(cell.strip() for cell in record):
+            continue
+        if len(record) != width:
+            reason = f"{len(record)} fields, the header has {width}"
+            if end > start:
+                reason += f" (this row runs on to line {end}: is a quote left open?)"
+            problems.setdefault(start, []).append(reason)
+            continue
+        yield start, end, record
 
 
 def email_problem(value: str, what: str = "email") -> str | None:
@@ -146,4 +182,10 @@ def read_row(cells: dict[str, str], line: int, reasons: list[str]) -> PersonRow:
                 row.manager_email = None  # not a manager to look for
             elif row.manager_email == email:
                 reasons.append(f"{email} cannot be their own manager")
+    if "seat" in cells:
+        row.seat = cells["seat"].lower()
+        if row.seat and row.seat not in SeatRole.values:
+            reasons.append(f'seat "{cells["seat"][:40]}" is not captain or delegate '
+                           "(leave it empty for no seat)")
+            row.seat = None
     return row

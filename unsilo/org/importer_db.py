@@ -1,4 +1,5 @@
-"""The people import against the database: what the file would change, and writing it in bulk.
+"""The people import against the database: what the file would change (people and, with a seat
+column, seats), and writing it in bulk.
 
 A hundred thousand people must import in seconds, so rows go in with one executemany per
 batch rather than through bulk_create, which spends most of its time preparing each value
@@ -15,7 +16,7 @@ from unsilo.core.actor import Actor
 from unsilo.core.bulk import bare, chunks, insert_rows, update_rows
 from unsilo.core.models import AuditEvent
 from unsilo.org.importer_checks import PersonRow
-from unsilo.org.models import Person, Silo, search_text
+from unsilo.org.models import Person, SeatMember, Silo, search_text
 
 # Emails per query when looking people up: under SQLite's 999 parameters.
 CHUNK = 900
@@ -57,6 +58,14 @@ class Changes:
     to_update: list[tuple[PersonRow, int]] = field(default_factory=list)  # (row, person id)
     unchanged: int = 0
     unknown_managers: list[PersonRow] = field(default_factory=list)
+    # The seat column: rows whose person takes their silo's seat, changes role, or leaves it.
+    seats_to_add: list[PersonRow] = field(default_factory=list)
+    seats_to_change: list[tuple[PersonRow, int]] = field(default_factory=list)  # member id
+    seats_to_remove: list[tuple[PersonRow, int]] = field(default_factory=list)
+
+    @property
+    def seat_changes(self) -> int:
+        return len(self.seats_to_add) + len(self.seats_to_change) + len(self.seats_to_remove)
 
     def silo_id(self, row: PersonRow):
         return self.silo_ids.get(row.silo.casefold(), NEW)
@@ -103,6 +112,7 @@ def resolve(rows: list[PersonRow], meter: Meter | None = None) -> Changes:
     for chunk in chunks(wanted, CHUNK):
         manager_ids.update(Person.objects.filter(email__in=chunk).values_list("email", "pk"))
     changes = Changes(silo_ids, list(new_silos.values()), manager_ids)
+    seats = _stored_seats() if any(row.seat is not None for row in rows) else {}
     in_file = {row.email for row in rows}
     for n, row in enumerate(rows, start=1):
         manager = row.manager_email
@@ -117,9 +127,27 @@ def resolve(rows: list[PersonRow], meter: Meter | None = None) -> Changes:
                 changes.to_update.append((row, person[0]))
             else:
                 changes.unchanged += 1
+        if row.seat is not None:
+            _plan_seat(changes, row, seats.get((person and person[0], changes.silo_id(row))))
         if meter and n % CHUNK == 0:
             meter.advance(CHUNK // 2)
     return changes
+
+
+def _stored_seats() -> dict[tuple[int, int], tuple[int, str]]:
+    """(person id, silo id) -> (member id, role) for every seat: a few per silo, so all."""
+    return {(person_id, silo_id): (pk, role) for pk, person_id, silo_id, role in
+            SeatMember.objects.values_list("pk", "person_id", "silo_id", "role")}
+
+
+def _plan_seat(changes: Changes, row: PersonRow, held: tuple[int, str] | None) -> None:
+    """The file names the seat the person holds for their silo: `row.seat`, or none."""
+    if row.seat and held is None:
+        changes.seats_to_add.append(row)
+    elif row.seat and held[1] != row.seat:
+        changes.seats_to_change.append((row, held[0]))
+    elif not row.seat and held is not None:
+        changes.seats_to_remove.append((row, held[0]))
 
 
 # Writing: inside the caller's transaction. ------------------------------------------------------
@@ -234,6 +262,59 @@ def update_people(actor: Actor, columns: tuple[str, ...], changes: Changes,
         update_rows(Person, people, fields)
         write_audit(events, now)
         meter.advance(len(batch))
+
+
+def write_seats(actor: Actor, changes: Changes, created: dict[str, int],
+                now: datetime.datetime, meter: Meter) -> None:
+    """Seat, re-role and unseat the people the seat column names, each with its audit row."""
+    silos = Silo.objects.in_bulk(list(changes.silo_ids.values()))
+    for rows in chunks(changes.seats_to_add, BATCH):
+        members = [_new_member(row, changes.manager_ids.get(row.email) or created[row.email],
+                               silos[changes.silo_ids[row.silo.casefold()]], now)
+                   for row in rows]
+        insert_rows(SeatMember, members)
+        ids = {}
+        for chunk in chunks([m.person_id for m in members], CHUNK):
+            ids.update(((person_id, silo_id), pk) for pk, person_id, silo_id in
+                       SeatMember.objects.filter(person_id__in=chunk)
+                       .values_list("pk", "person_id", "silo_id"))
+        for member in members:
+            member.pk = ids[(member.person_id, member.silo_id)]
+        write_audit([audit.event(actor, "create", m, audit.diff({}, audit.snapshot(m)),
+                                 m.silo_id) for m in members], now)
+        meter.advance(len(rows))
+    # Ids per IN (…) under SQLite's 999 parameters: CHUNK, not BATCH.
+    for batch in chunks(changes.seats_to_change, CHUNK):
+        stored = SeatMember.objects.select_related("person", "silo").in_bulk(
+            [pk for _, pk in batch])
+        members, events = [], []
+        for row, pk in batch:
+            member = stored[pk]
+            before = audit.snapshot(member)
+            member.role = row.seat
+            members.append(member)
+            events.append(audit.event(actor, "update", member,
+                                      audit.diff(before, audit.snapshot(member)), member.silo_id))
+        update_rows(SeatMember, members, ["role"])
+        write_audit(events, now)
+        meter.advance(len(batch))
+    for batch in chunks(changes.seats_to_remove, CHUNK):
+        stored = SeatMember.objects.select_related("person", "silo").in_bulk(
+            [pk for _, pk in batch])
+        events = [audit.event(actor, "delete", m, audit.diff(audit.snapshot(m), {}), m.silo_id)
+                  for m in stored.values()]
+        SeatMember.objects.filter(pk__in=list(stored)).delete()
+        write_audit(events, now)
+        meter.advance(len(batch))
+
+
+def _new_member(row: PersonRow, person_id: int, silo: Silo, now: datetime.datetime
+                ) -> SeatMember:
+    member = bare(SeatMember, person_id=person_id, silo_id=silo.pk, role=row.seat, since=now)
+    # What its audit row names it by (SeatMember.__str__), without loading the person.
+    member.person = bare(Person, id=person_id, name=row.name, email=row.email)
+    member.silo = silo
+    return member
 
 
 def write_audit(events: list[AuditEvent], now: datetime.datetime) -> None:

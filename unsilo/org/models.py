@@ -152,6 +152,10 @@ class PeopleImport(models.Model):
     people_updated = models.PositiveIntegerField(default=0)
     people_unchanged = models.PositiveIntegerField(default=0)
     new_silos = models.JSONField(default=list, blank=True)
+    # What the seat column changes: people seated, seat roles changed, people unseated.
+    seats_added = models.PositiveIntegerField(default=0)
+    seats_changed = models.PositiveIntegerField(default=0)
+    seats_removed = models.PositiveIntegerField(default=0)
     confirmed_by = models.ForeignKey(
         "core.User", null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )

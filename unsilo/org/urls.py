@@ -1,11 +1,12 @@
 from django.urls import path
 
-from unsilo.org import views
+from unsilo.org import import_views, views
 
 app_name = "org"
 # Silo slugs come from actions.unique_slug, but a slug loaded by other means still gets a page.
 urlpatterns: list = [
     path("table/", views.table, name="table"),
+    path("table/import/", import_views.silos, name="silo_import"),
     path("silos/new/", views.silo_new, name="silo_new"),
     path("silos/<str:slug>/", views.silo, name="silo"),
     path("silos/<str:slug>/edit/", views.silo_edit, name="silo_edit"),

@@ -1,6 +1,7 @@
 """Every write in the inbox, one module a topic: the conversation's life (conversation.py),
-consults, notes and @mentions (team.py), replies, collisions and saved replies (reply.py), and
-the hub's and silos' settings (settings.py). Shared checks live in base.py.
+consults, notes and @mentions (team.py), replies, collisions and saved replies (reply.py), the
+hub's and silos' settings (settings.py), and a person's notification choices
+(notifications.py). Shared checks live in base.py.
 
 Re-exported here, so the web views, the API, the CLI and the demo call `actions.<name>`.
 """
@@ -11,11 +12,13 @@ from unsilo.inbox.actions.conversation import (  # noqa: F401
     correct_classification,
     corrected_sentiment,
     handoff,
+    handoff_outcome,
     mark_read,
     reopen,
     resolve,
     take,
 )
+from unsilo.inbox.actions.notifications import set_notification_preferences  # noqa: F401
 from unsilo.inbox.actions.reply import (  # noqa: F401
     Collision,
     render_saved_reply,

@@ -12,8 +12,19 @@ from unsilo.org.models import Person
 
 
 def require_respond(actor: Actor, conversation: Conversation) -> None:
-    """Reply, note, resolve: the silo's responders, the assignee, a consulted expert."""
-    if not access.can_respond(actor, conversation):
+    """Reply, resolve, reopen, correct: the silo's responders, the assignee, a consulted
+    expert whose role may work on conversations."""
+    if access.can_respond(actor, conversation):
+        return
+    if access.is_consulted(actor, conversation):
+        raise PermissionDenied("Your role may not answer customers: answer the consult in an "
+                               "internal note.")
+    raise PermissionDenied("You may not work on this conversation: it sits in another silo.")
+
+
+def require_note(actor: Actor, conversation: Conversation) -> None:
+    """An internal note: whoever may respond, and any consulted expert."""
+    if not access.can_note(actor, conversation):
         raise PermissionDenied("You may not work on this conversation: it sits in another silo.")
 
 

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from unsilo.core import actions as core_actions
 from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent
 from unsilo.inbox import access, notify, sla
@@ -22,6 +23,7 @@ from unsilo.inbox.actions.base import (
 )
 from unsilo.inbox.models import (
     Absence,
+    ConsultStatus,
     Conversation,
     DecisionSource,
     Direction,
@@ -29,6 +31,7 @@ from unsilo.inbox.models import (
     HistorySource,
     Notification,
     NotificationKind,
+    ResolvedConsult,
     ResolvedExample,
     RoutingDecision,
     Sentiment,
@@ -65,13 +68,21 @@ def assign(actor: Actor, conversation: Conversation, person: Person | None) -> C
         return conversation
     if person is None and conversation.assignee_id is None:
         return conversation
+    name, mine = notify.name_of(actor), access.person_id(actor)
+    if person is None:
+        why = f"put back in {conversation.silo.name if conversation.silo_id else 'the'} " \
+              f"queue by {name}"
+    elif person.pk == mine:
+        why = f"taken by {name}"
+    else:
+        why = f"assigned to {person.name} by {name}"
+    # The reason shown is now a person's, not the model's first choice.
+    fields["reasons"] = [why]
     change(actor, conversation, "assign", fields)
-    who = f"assigned to {person.name}" if person else "unassigned"
-    decision(conversation, DecisionSource.MANUAL, f"{who} by {actor.label}")
-    mine = access.person_id(actor)
+    decision(conversation, DecisionSource.MANUAL, why)
     if person is not None and person.pk != mine:
         notify.notify([person.pk], NotificationKind.ASSIGNED, conversation,
-                      f"{actor.label} assigned you {conversation.author}'s conversation")
+                      f"{name} assigned you {conversation.author}'s conversation")
     return conversation
 
 
@@ -92,31 +103,70 @@ def _clock(conversation: Conversation, silo_id: int | None) -> dict:
 
 @transaction.atomic
 def handoff(actor: Actor, conversation: Conversation, silo: Silo, reason: str) -> Handoff:
-    """Move the conversation to another silo: its queue, its SLA clock, its captains told."""
+    """Move the conversation to another silo: its queue, its SLA clock, its seat told. A silo
+    whose seat is empty (no captain, no delegate) would strand it: it waits in the hub's triage
+    queue instead, with the hub told. Open consults end: the new silo asks its own.
+    `record.outcome` says in a sentence where it went."""
     require_owner(actor, lock(conversation))
     reason = (reason or "").strip()
     if not reason:
         raise ValidationError({"reason": "Say why you hand it off, so the other silo knows."})
     if silo.pk == conversation.silo_id:
         raise ValidationError({"silo": f"The conversation is already in {silo.name}."})
-    from_silo = conversation.silo
+    from_silo, name = conversation.silo, notify.name_of(actor)
+    seat = notify.seat(silo.pk)
     expert, why = best_expert_in(silo, conversation)
-    fields = {"silo": silo, "assignee": expert, "triage": False,
+    origin = from_silo.name if from_silo else "triage"
+    reasons = [f"handed off from {origin} by {name}: {reason}"]
+    if seat:
+        reasons += why
+    else:
+        reasons.append(f"{silo.name}'s seat is empty (no captain or delegate), so it waits in "
+                       "hub triage")
+        reasons += [f"suggested: {w}" for w in why]
+        expert = None
+    fields = {"silo": silo, "assignee": expert, "triage": not seat, "reasons": reasons,
               **_clock(conversation, silo.pk)}
     change(actor, conversation, "handoff", fields, extra={"reason": reason})
     record = Handoff.objects.create(conversation=conversation, from_silo=from_silo,
-                                    to_silo=silo, by=actor.user, reason=reason)
-    origin = from_silo.name if from_silo else "triage"
-    reasons = [f"handed off from {origin} by {actor.label}: {reason}", *why]
+                                    to_silo=silo, by=actor.user, reason=reason,
+                                    triage=not seat)
     RoutingDecision.objects.create(
         conversation=conversation, source=DecisionSource.HANDOFF, silo=silo, assignee=expert,
-        reasons=reasons)
-    text = (f"{actor.label} handed {conversation.author}'s conversation to {silo.name} "
+        triage=not seat, reasons=reasons)
+    text = (f"{name} handed {conversation.author}'s conversation to {silo.name} "
             f"from {origin}: {reason}")
-    notify.notify(notify.captains(silo.pk), NotificationKind.HANDOFF, conversation, text)
+    _withdraw_consults(actor, conversation, f"{text}. Your consult is closed; you can still "
+                                            "read the conversation.")
+    if seat:
+        notify.notify(seat, NotificationKind.HANDOFF, conversation, text)
+    else:
+        notify.notify(notify.hub_people(), NotificationKind.HANDOFF, conversation,
+                      f"{text}. {silo.name}'s seat is empty: it waits in hub triage.")
     if expert is not None:
         notify.notify([expert.pk], NotificationKind.ASSIGNED, conversation, text)
+    record.outcome = handoff_outcome(record, expert)
     return record
+
+
+def handoff_outcome(record: Handoff, expert: Person | None = None) -> str:
+    """Where a handoff left the conversation, for the person who made it."""
+    to = record.to_silo.name if record.to_silo_id else "the silo"
+    if record.triage:
+        return (f"Handed off to {to}, but nobody holds its seat, so it waits in hub triage: "
+                "the hub is told and will pick it up.")
+    who = f"assigned to {expert.name}" if expert else f"waiting in {to}'s queue"
+    return f"Handed off to {to}, {who}: its seat is told."
+
+
+def _withdraw_consults(actor: Actor, conversation: Conversation, text: str) -> None:
+    """A handoff ends the consults still open: the experts are told and may still read it."""
+    experts = []
+    for consult in conversation.consults.filter(status=ConsultStatus.OPEN):
+        core_actions.update(actor, consult, {"status": ConsultStatus.WITHDRAWN},
+                            silo_id=conversation.silo_id)
+        experts.append(consult.expert_id)
+    notify.notify(experts, NotificationKind.HANDOFF, conversation, text)
 
 
 def best_expert_in(silo: Silo, conversation: Conversation) -> tuple[Person | None, list[str]]:
@@ -188,10 +238,22 @@ def _learn(conversation: Conversation) -> ResolvedExample | None:
             "answer": answers[-1] if answers else "", "silo_id": conversation.silo_id,
             "person_id": person_id, "conversation": conversation,
             "sentiment": corrected_sentiment(conversation),
-            "created_at": conversation.created_at, "added_at": timezone.now(),
+            "created_at": conversation.created_at, "answered_at": conversation.first_response_at,
+            "resolved_at": conversation.resolved_at, "added_at": timezone.now(),
         },
     )
+    _learn_consults(example, conversation, person_id)
     return example
+
+
+def _learn_consults(example: ResolvedExample, conversation: Conversation, resolver_id) -> None:
+    """The experts who answered a consult on it, as history's "consulted" records them."""
+    experts = set(conversation.consults.filter(status=ConsultStatus.ANSWERED)
+                  .exclude(expert_id=resolver_id).values_list("expert_id", flat=True))
+    example.consults.exclude(person_id__in=experts).delete()
+    experts -= set(example.consults.values_list("person_id", flat=True))
+    ResolvedConsult.objects.bulk_create(
+        [ResolvedConsult(example=example, person_id=pk) for pk in sorted(experts)])
 
 
 def corrected_sentiment(conversation: Conversation) -> str:

@@ -22,6 +22,7 @@ from unsilo.inbox.models import (
     SlaPolicy,
     Urgency,
 )
+from unsilo.inbox.routing import safety
 from unsilo.inbox.sla import MIDNIGHT
 from unsilo.org.models import Person, Silo
 
@@ -68,6 +69,10 @@ def save_rule(actor: Actor, rule: RoutingRule | None = None, **fields) -> Routin
         raise ValidationError({"person": "Choose the person this rule sends conversations to."})
     if target == RuleTarget.REVIEW:
         fields.update(silo=None, person=None)
+    if fields.get("risk") in safety.FLAGS:
+        raise ValidationError({"risk": "Self-harm and safety never wait on a rule: they go "
+                                       "straight to the people the hub names for them (Inbox "
+                                       "settings → Safety)."})
     return _save(actor, rule, fields, None)
 
 
@@ -78,13 +83,23 @@ def delete_rule(actor: Actor, rule: RoutingRule) -> None:
 
 @transaction.atomic
 def update_inbox_settings(actor: Actor, **fields) -> InboxSettings:
-    """The hub's routing settings: the triage threshold, how often routing retrains."""
+    """The hub's routing settings: the triage threshold, how often routing retrains, and who
+    reads self-harm and safety first (`safety_people`: people, one or a rota)."""
     require(actor, "inbox.manage_routing")
-    _only(fields, {"triage_threshold", "retrain_after", "retrain_minutes"})
+    _only(fields, {"triage_threshold", "retrain_after", "retrain_minutes", "safety_people"})
     threshold = fields.get("triage_threshold")
     if threshold is not None and not 0 <= float(threshold) <= 1:
         raise ValidationError({"triage_threshold": "Give a confidence between 0 and 1."})
+    if "safety_people" in fields:
+        people = list(fields["safety_people"] or [])
+        gone = [p.name for p in people if not p.is_active]
+        if gone:
+            raise ValidationError({"safety_people": f"{', '.join(gone)} is no longer active."})
+        fields["safety_people"] = [p.pk for p in people]
     current = InboxSettings.objects.select_for_update().order_by("id").first()
+    if current is None and "safety_people" in fields:
+        # Many-to-many needs a saved row first.
+        current = _save(actor, InboxSettings(), {}, None)
     return _save(actor, current or InboxSettings(), fields, None)
 
 

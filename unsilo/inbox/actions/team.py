@@ -1,5 +1,5 @@
 """Working together on a conversation: consults of experts from any silo, internal notes with
-@mentions, and who to consult (suggested by what people have resolved)."""
+@mentions, and who to consult (suggested by what people have resolved or were consulted on)."""
 
 import logging
 import re
@@ -13,7 +13,7 @@ from django.utils import timezone
 from unsilo.core import actions as core_actions
 from unsilo.core.actor import Actor
 from unsilo.inbox import access, notify
-from unsilo.inbox.actions.base import lock, require_owner, require_respond
+from unsilo.inbox.actions.base import lock, require_note, require_owner
 from unsilo.inbox.models import (
     Absence,
     Consult,
@@ -22,6 +22,7 @@ from unsilo.inbox.models import (
     Direction,
     Note,
     NotificationKind,
+    ResolvedConsult,
     ResolvedExample,
 )
 from unsilo.inbox.routing import router as routing
@@ -49,7 +50,7 @@ def consult(actor: Actor, conversation: Conversation, expert: Person, question: 
     core_actions.create(actor, record, silo_id=conversation.silo_id)
     asked = f": {record.question}" if record.question else ""
     notify.notify([expert.pk], NotificationKind.CONSULT, conversation,
-                  f"{actor.label} asks for your help with {conversation.author}'s "
+                  f"{notify.name_of(actor)} asks for your help with {conversation.author}'s "
                   f"conversation{asked}")
     return record
 
@@ -57,9 +58,9 @@ def consult(actor: Actor, conversation: Conversation, expert: Person, question: 
 @transaction.atomic
 def answer_consult(actor: Actor, consult: Consult, text: str, *, as_reply: bool = False,
                    seen_message_id: int | None = None, force: bool = False):
-    """The expert's answer: an internal note (default) or a reply to the customer. Either
-    way the consult is answered; the conversation stays with its silo. Returns the note or
-    the message."""
+    """The expert's answer: an internal note (default) or, when their role may work on
+    conversations, a reply to the customer. Either way the consult is answered; the
+    conversation stays with its silo. Returns the note or the message."""
     from unsilo.inbox.actions.reply import reply
 
     conversation = lock(consult.conversation)
@@ -70,6 +71,9 @@ def answer_consult(actor: Actor, consult: Consult, text: str, *, as_reply: bool 
     if mine != consult.expert_id and not access.can_respond(actor, conversation):
         raise PermissionDenied("Only the consulted expert or the conversation's silo may "
                                "answer this consult.")
+    if as_reply and not access.can_respond(actor, conversation):
+        raise PermissionDenied("Your role may not answer customers: answer the consult in an "
+                               "internal note.")
     if as_reply:
         answer = reply(actor, conversation, text, seen_message_id=seen_message_id, force=force)
     else:
@@ -81,7 +85,7 @@ def answer_consult(actor: Actor, consult: Consult, text: str, *, as_reply: bool 
     if asker and asker != mine:
         how = "replied to the customer" if as_reply else "answered in a note"
         notify.notify([asker], NotificationKind.CONSULT, conversation,
-                      f"{actor.label} {how} on {conversation.author}'s conversation")
+                      f"{notify.name_of(actor)} {how} on {conversation.author}'s conversation")
     return answer
 
 
@@ -129,7 +133,7 @@ def find_mentions(text: str) -> list[Person]:
 def add_note(actor: Actor, conversation: Conversation, text: str, *,
              consult: Consult | None = None) -> Note:
     """An internal note (never sent); everyone it @mentions is notified."""
-    require_respond(actor, conversation)
+    require_note(actor, conversation)
     text = (text or "").strip()
     if not text:
         raise ValidationError({"text": "Write the note first."})
@@ -139,7 +143,7 @@ def add_note(actor: Actor, conversation: Conversation, text: str, *,
                         silo_id=conversation.silo_id)
     mine = access.person_id(actor)
     notify.notify([p.pk for p in mentioned if p.pk != mine], NotificationKind.MENTION,
-                  conversation, f"{actor.label} mentioned you: {text[:300]}")
+                  conversation, f"{notify.name_of(actor)} mentioned you: {text[:300]}")
     return note
 
 
@@ -169,8 +173,8 @@ def _question(conversation: Conversation) -> str:
 
 def suggest_experts(conversation: Conversation, limit: int = 5) -> list[tuple[Person, str]]:
     """People worth consulting, best first, each with the reason: who resolved conversations
-    like this one (from any silo), then whose skills match its intent or words. Never the
-    assignee, nobody inactive or away now."""
+    like this one or was consulted on them (from any silo, most first), then whose skills match
+    its intent or words. Never the assignee, nobody inactive or away now."""
     text = _question(conversation)
     words = _keywords(text)
     now = timezone.now()
@@ -179,13 +183,17 @@ def suggest_experts(conversation: Conversation, limit: int = 5) -> list[tuple[Pe
     if conversation.assignee_id:
         people = people.exclude(pk=conversation.assignee_id)
     picks: dict[int, tuple[Person, str]] = {}
-    resolvers = _resolvers(conversation, text, words, limit)
-    found = people.select_related("silo").in_bulk([pid for pid, _ in resolvers])
-    for person_id, n in resolvers:
+    resolved = dict(_resolvers(conversation, text, words, limit))
+    consulted = dict(_consulted(conversation, words, limit))
+    # A consult on a conversation like it counts as much as resolving one; ties: resolvers.
+    ranked = sorted([*resolved, *(pid for pid in consulted if pid not in resolved)],
+                    key=lambda pid: -(resolved.get(pid, 0) + consulted.get(pid, 0)))
+    found = people.select_related("silo").in_bulk(ranked)
+    for person_id in ranked:
         person = found.get(person_id)
         if person is not None and len(picks) < limit:
-            like = "conversation" if n == 1 else "conversations"
-            picks[person.pk] = (person, f"resolved {n} {like} like it ({person.silo.name})")
+            picks[person.pk] = (person, _evidence(resolved.get(person_id, 0),
+                                                  consulted.get(person_id, 0), person.silo))
     for term in [conversation.intent, *words]:
         if len(picks) >= limit or not term:
             continue
@@ -212,13 +220,46 @@ def _resolvers(conversation: Conversation, text: str, words: list[str], limit: i
     like = Q()
     for word in words:
         like |= Q(text__icontains=word)
-    # Two shared words make "similar"; one would match half the history on common words.
     rows = (ResolvedExample.objects.filter(like, person__isnull=False)
             .exclude(conversation=conversation).values_list("person_id", "text")
             .order_by("-id")[:5000])
+    return _similar(rows, words, limit)
+
+
+def _consulted(conversation: Conversation, words: list[str], limit: int
+               ) -> list[tuple[int, int]]:
+    """(person id, how many resolved conversations sharing its words they were consulted on),
+    most first: imported history's "consulted" and consults answered in the inbox."""
+    if not words:
+        return []
+    like = Q()
+    for word in words:
+        like |= Q(example__text__icontains=word)
+    rows = (ResolvedConsult.objects.filter(like)
+            .exclude(example__conversation=conversation)
+            .values_list("person_id", "example__text").order_by("-id")[:5000])
+    return _similar(rows, words, limit)
+
+
+def _similar(rows, words: list[str], limit: int) -> list[tuple[int, int]]:
+    """(person id, how many of their texts in `rows` are like the words), most first."""
     counts: dict[int, int] = {}
     for person_id, example in rows:
         lowered = example.lower()
+        # Two shared words make "similar"; one would match half the history on common words.
         if sum(word in lowered for word in words) >= min(2, len(words)):
             counts[person_id] = counts.get(person_id, 0) + 1
     return sorted(counts.items(), key=lambda item: -item[1])[:limit * 2]
+
+
+def _evidence(resolved: int, consulted: int, silo) -> str:
+    """"resolved 3 conversations like it and was consulted on 1 (Legal)"."""
+    def conversations(n: int) -> str:
+        return "1 conversation" if n == 1 else f"{n} conversations"
+
+    if not consulted:
+        return f"resolved {conversations(resolved)} like it ({silo.name})"
+    if not resolved:
+        return f"was consulted on {conversations(consulted)} like it ({silo.name})"
+    return (f"resolved {conversations(resolved)} like it and was consulted on {consulted} "
+            f"({silo.name})")

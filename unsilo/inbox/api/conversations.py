@@ -9,7 +9,7 @@ from ninja import Query, Router, Status
 
 from unsilo.core.api import found, input_names, referenced
 from unsilo.core.schemas import errors
-from unsilo.inbox import actions, queries
+from unsilo.inbox import access, actions, queries
 from unsilo.inbox.access import visible
 from unsilo.inbox.models import Consult, Conversation
 from unsilo.inbox.schemas.conversations import (
@@ -24,8 +24,8 @@ from unsilo.inbox.schemas.conversations import (
     ConversationPageOut,
     ConversationQuery,
     ExpertOut,
+    HandoffDoneOut,
     HandoffIn,
-    HandoffOut,
     MessageOut,
     NoteIn,
     NoteOut,
@@ -45,8 +45,8 @@ def _filters(params: ConversationQuery) -> dict:
     return params.dict(exclude={"queue", "cursor", "limit"}, exclude_none=True)
 
 
-def _bad_filter(error: queries.BadFilter) -> ValidationError:
-    return ValidationError({error.field: error.message})
+def _bad_filters(errors: list[queries.BadFilter]) -> ValidationError:
+    return ValidationError({error.field: error.message for error in errors})
 
 
 @router.get("/conversations", response={200: ConversationPageOut, **errors(422)},
@@ -54,11 +54,15 @@ def _bad_filter(error: queries.BadFilter) -> ValidationError:
 def list_conversations(request, params: Query[ConversationQuery]):
     """A queue of conversations you may see, newest activity first, with filters and full-text
     search. Page on with `cursor` = the previous page's `next_cursor`."""
+    # A script gets every bad value named (422) rather than a list it did not ask for.
+    filters, bad = queries.clean_filters(_filters(params))
+    if bad:
+        raise _bad_filters(bad)
     try:
-        page = queries.conversation_page(request.actor, params.queue, _filters(params),
+        page = queries.conversation_page(request.actor, params.queue, filters,
                                          after=params.cursor, limit=params.limit)
     except queries.BadFilter as error:
-        raise _bad_filter(error) from error
+        raise _bad_filters([error]) from error
     return {"items": page.items, "next_cursor": page.next_cursor}
 
 
@@ -66,19 +70,23 @@ def list_conversations(request, params: Query[ConversationQuery]):
             response={200: ConversationDetailOut, **errors(404)}, summary="Get a conversation")
 def get_conversation(request, conversation_id: int):
     """The thread, notes, consults, every routing decision with its reasons and confidence,
-    handoffs, the SLA clocks and the customer's other conversations."""
-    return _detail(request, _conversation(request, conversation_id))
+    handoffs, the SLA clocks and the customer's other conversations. One you held or handed
+    off that has moved on is read-only, with where it went (`read_only`, `moved`)."""
+    return _detail(request, queries.conversation_for(request.actor, conversation_id,
+                                                     moved_on=True))
 
 
 def _detail(request, conv: Conversation) -> Conversation:
     """The conversation with what ConversationDetailOut shows beside its fields."""
     now = timezone.now()
+    decisions, handoffs = queries.decisions(conv), queries.handoffs(conv)
+    read_only = not access.can_note(request.actor, conv)
     conv.detail = {
         "messages": list(conv.messages.select_related("sent_by").order_by("created_at", "id")),
         "notes": list(conv.notes.select_related("author").prefetch_related("mentions")),
         "consults": list(conv.consults.select_related("expert", "requested_by")),
-        "decisions": queries.decisions(conv),
-        "handoffs": queries.handoffs(conv),
+        "decisions": decisions,
+        "handoffs": handoffs,
         "sla": {
             "state": conv.sla_state, "first_response_due": conv.first_response_due,
             "first_response_at": conv.first_response_at, "resolution_due": conv.resolution_due,
@@ -90,6 +98,8 @@ def _detail(request, conv: Conversation) -> Conversation:
                 conv.resolution_due and conv.resolved_at is None and conv.resolution_due < now),
         },
         "customer_history": queries.customer_history(conv, request.actor),
+        "read_only": read_only,
+        "moved": queries.where_now(conv, decisions, handoffs) if read_only else None,
     }
     return conv
 
@@ -168,10 +178,11 @@ def answer_consult(request, consult_id: int, payload: ConsultAnswerIn):
 
 
 @router.post("/conversations/{conversation_id}/handoff",
-             response={201: HandoffOut, **ACTION_ERRORS}, summary="Hand off to another silo")
+             response={201: HandoffDoneOut, **ACTION_ERRORS}, summary="Hand off to another silo")
 def handoff(request, conversation_id: int, payload: HandoffIn):
     """Move the conversation to another silo with a reason: its queue, a new SLA clock, and
-    its captains told."""
+    its seat told. A silo whose seat is empty sends it to hub triage instead (`triage`), and
+    `outcome` says so."""
     conv = _conversation(request, conversation_id)
     silo = referenced(Silo.objects.all(), payload.silo_id, "silo_id", "silo")
     with input_names(silo="silo_id"):

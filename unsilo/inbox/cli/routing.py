@@ -126,9 +126,10 @@ def import_history(file: str) -> None:
 
     Each line is an inbound message ({"id", "network", "text", "author", "created_at"} and
     optionally "account", "thread_id", "in_reply_to", "url", "lang") plus "resolved_by_silo"
-    (a silo name) and optionally "resolved_by" (an email) and "answer". If any line is wrong,
-    every wrong line is listed and nothing is imported. Silos and people the file names that
-    do not exist yet are created. Importing the same file again changes nothing.
+    (a silo name) and optionally "resolved_by" (an email), "answer", "answered_at" and
+    "resolved_at" (ISO 8601 with a zone) and "consulted" (a list of emails). If any line is
+    wrong, every wrong line is listed and nothing is imported. Silos and people the file names
+    that do not exist yet are created. Importing the same file again changes nothing.
     """
     cli_support.start()
     from django.core.exceptions import PermissionDenied, ValidationError
@@ -176,5 +177,8 @@ def _summary(file: str, report) -> str:
         text += (f"; {len(report.silos_created)} silos created "
                  f"({', '.join(report.silos_created)})")
     if report.people_created:
-        text += f"; {len(report.people_created):,} people created (from resolved_by emails)"
+        text += (f"; {len(report.people_created):,} people created (from resolved_by and "
+                 "consulted emails)")
+    if report.consults:
+        text += f"; {report.consults:,} people consulted"
     return text + "."

@@ -69,14 +69,15 @@ class Availability:
                 assignee_id__in=chunk, status__in=[Status.OPEN, Status.WAITING])
                 .values("assignee_id").annotate(n=Count("id")).values_list("assignee_id", "n"))
 
-    def why_not(self, person: PersonInfo) -> str | None:
-        """None when the person can take it now; else why not, in words."""
+    def why_not(self, person: PersonInfo, capacity: bool = True) -> str | None:
+        """None when the person can take it now; else why not, in words. `capacity` False:
+        a full queue does not count (safety is read first)."""
         if person.id in self.away:
             ends = self.away[person.id]
             until = (f"{ends:%H:%M} UTC" if ends.date() == self.at.date() else _day(ends))
             return f"{person.name} is away until {until}"
         held = self.open.get(person.id, 0)
-        if held >= person.capacity:
+        if capacity and held >= person.capacity:
             held_text = f"{held} open conversation" + ("" if held == 1 else "s")
             return f"{person.name} has {held_text} (capacity {person.capacity})"
         local = self._outside_hours(person)

@@ -1,4 +1,5 @@
-"""Routing: hub rules first (they always win), then learned expertise, then availability.
+"""Routing: self-harm and safety to the hub's safety rota (routing/safety.py), then hub rules
+(they always win over the model), then learned expertise, then availability.
 
 `Router.current()` is cached per process and rebuilt when a newer routing model, a changed
 rule, the hub's settings, people, silos or business hours appear (a few aggregate queries,
@@ -23,6 +24,7 @@ from unsilo.inbox.models import (
     RoutingRule,
     RuleTarget,
 )
+from unsilo.inbox.routing import safety
 from unsilo.inbox.routing.availability import Availability, PersonInfo
 from unsilo.learning.classify import classify
 from unsilo.learning.expertise import Expertise, Prediction, account_key, tokens_pattern
@@ -87,6 +89,10 @@ class Router:
         self.rules = [self._rule(r) for r in RoutingRule.objects.filter(enabled=True)
                       .select_related("account").order_by("position", "id")]
         wanted = {r.person_id for r in self.rules if r.person_id}
+        self.safety_people = (list(self.settings.safety_people.order_by("name", "id")
+                                   .values_list("pk", flat=True)) if self.settings.pk else [])
+        self.admins = safety.hub_admins()
+        wanted.update(self.safety_people, self.admins)
         if self.model is not None:
             wanted.update(int(p) for people in self.model.people for p in people)
             # Silos deleted since training can no longer receive conversations.
@@ -155,9 +161,17 @@ class Router:
                      for rule, p in zip(rules, silo, strict=True)]
             prediction = self.model.people_of(Prediction(silo), X, np.array(focus))
         available = Availability(self.people, self.hours, at) if at is not None else None
-        decisions = [self._by_rule(rule, i, prediction, available) if rule is not None
-                     else self._by_model(i, m, prediction, available)
-                     for i, (m, rule) in enumerate(zip(batch, rules, strict=True))]
+        rota = None
+        decisions = []
+        for i, (m, c, rule) in enumerate(zip(batch, classes, rules, strict=True)):
+            if safety.flags(c):
+                rota = rota or safety.Rota(self.safety_people, self.admins, self.people,
+                                           available, at)
+                decisions.append(self._by_safety(c, rota))
+            elif rule is not None:
+                decisions.append(self._by_rule(rule, i, prediction, available))
+            else:
+                decisions.append(self._by_model(i, m, prediction, available))
         return decisions, prediction
 
     def experts_for(self, text: str, limit: int = 10) -> list[tuple[int, int]]:
@@ -169,6 +183,20 @@ class Router:
         counts = self.model.similar_resolvers(self.model.features([message]))
         return [(person_id, n) for person_id, n in counts.most_common()
                 if person_id in self.people and self.people[person_id].active][:limit]
+
+    # -- self-harm and safety --------------------------------------------------------------
+    def _by_safety(self, c: Classification, rota: "safety.Rota") -> Decision:
+        found = safety.flags(c)
+        words = "”, “".join(w for f in found for w in c.risk[f][:2])
+        what = " and ".join(safety.LABELS[f] for f in found)
+        reasons = [f"{what} (“{words}”): straight to a person, never to triage"]
+        person, why = rota.pick()
+        if person is None:
+            hub_id, hub_name = self.hub
+            return Decision(hub_id, hub_name, None, None, 1.0, reasons + why,
+                            DecisionSource.SAFETY, triage=True)
+        return self._decision(person.silo_id, person.id, 1.0, reasons + why,
+                              DecisionSource.SAFETY)
 
     # -- rules -----------------------------------------------------------------------------
     def _rule_silo(self, rule: Rule) -> int | None:

@@ -178,11 +178,28 @@ class HandoffOut(Schema):
     to_silo_id: int | None
     by: str | None
     reason: str
+    triage: bool = Field(description="The silo's seat was empty: it went to hub triage.")
     at: datetime.datetime
 
     @staticmethod
     def resolve_by(h) -> str | None:
         return _email(h.by) if h.by_id else None
+
+
+class HandoffDoneOut(HandoffOut):
+    outcome: str = Field(description="Where the conversation went, in a sentence: its seat "
+                                     "told, or hub triage when nobody holds the seat.")
+
+
+class WhereNowOut(Schema):
+    silo_id: int | None
+    silo: str | None
+    triage: bool
+    assignee: str | None = Field(description="The person's name.")
+    at: datetime.datetime = Field(description="Since when.")
+    how: str = Field(description="The kind of the last decision: handoff, by a person…")
+    by: str | None
+    reason: str
 
 
 class SlaOut(Schema):
@@ -204,6 +221,10 @@ class ConversationDetailOut(ConversationOut):
     sla: SlaOut
     customer_history: list[ConversationOut] = Field(
         description="The same customer's other conversations you may see, newest first.")
+    read_only: bool = Field(description="You may read it but not work on it (it moved on "
+                                        "from you, or your role reads only).")
+    moved: WhereNowOut | None = Field(description="When read_only: where it is now, since "
+                                                  "when and why.")
 
     # The API puts these beside the conversation's own fields (api/conversations.py `_detail`).
     @staticmethod
@@ -233,6 +254,14 @@ class ConversationDetailOut(ConversationOut):
     @staticmethod
     def resolve_customer_history(c) -> list:
         return c.detail["customer_history"]
+
+    @staticmethod
+    def resolve_read_only(c) -> bool:
+        return c.detail["read_only"]
+
+    @staticmethod
+    def resolve_moved(c) -> dict | None:
+        return c.detail["moved"]
 
 
 # Action inputs ----------------------------------------------------------------------------------

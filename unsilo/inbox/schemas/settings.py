@@ -143,7 +143,10 @@ class InboxSettingsPatch(Schema):
 class NotificationOut(Schema):
     id: int
     kind: NotificationKind
-    conversation_id: int | None
+    conversation_id: int | None = Field(description="null for a group of SLA notices.")
+    silo_id: int | None
+    count: int = Field(description="How many notices this one stands for (SLA notices of one "
+                                   "silo within an hour are grouped).")
     text: str
     created_at: datetime.datetime
     read_at: datetime.datetime | None

@@ -1,8 +1,9 @@
 """The SLA sweep: at 80 % of a clock the assignee is warned, at breach the silo's captains are
-told, and after another 50 % of the target the hub. Each step happens once per conversation
-(`sla_state` only climbs, set with a conditional UPDATE), so any number of workers may sweep;
-each conversation is read again, locked, in the transaction that moves it on, so one resolved
-or handed off meanwhile is left alone. The sweep is a periodic job (core/periodic.py).
+told (the hub, when the silo has none), and after another 50 % of the target the hub. Each
+step happens once per conversation (`sla_state` only climbs, set with a conditional UPDATE),
+so any number of workers may sweep; each conversation is read again, locked, in the
+transaction that moves it on, so one resolved or handed off meanwhile is left alone. Notices
+go through notify.save (choices, grouping). The sweep is a periodic job (core/periodic.py).
 
 The first-response clock runs until `first_response_at`, the resolution clock until the
 conversation is resolved; `sla_state` holds the furthest either clock has gone. Handoff and
@@ -20,7 +21,7 @@ from unsilo.core.actor import Actor
 from unsilo.core.claims import claim
 from unsilo.core.models import AuditEvent, Via
 from unsilo.inbox import notify, sla
-from unsilo.inbox.models import Conversation, Notification, NotificationKind, Status
+from unsilo.inbox.models import Conversation, NotificationKind, Status
 
 SWEEPER = Actor.system(via=Via.WORKER, label="sla")
 SWEEP_EVERY = 30  # seconds
@@ -105,7 +106,8 @@ class Told:
 
     def captains(self, silo_id: int | None) -> list[int]:
         if silo_id not in self._captains:
-            self._captains[silo_id] = notify.captains(silo_id)
+            # A silo nobody captains is not left unheard: the hub hears of it.
+            self._captains[silo_id] = notify.captains_or_hub(silo_id)
         return self._captains[silo_id]
 
     def hub(self) -> list[int]:
@@ -154,7 +156,7 @@ def _advance(ids: list[int], clock: sla.Clock, now: datetime.datetime, told: Tol
                                     f"SLA escalated to the hub: {whose}, {which} was due {at}")
             events.append(audit.event(SWEEPER, "sla_escalation", conversation, change,
                                       silo_id))
-    Notification.objects.bulk_create(notes)
+    notify.save(notes)  # each person's choices, and bursts grouped
     AuditEvent.objects.bulk_create(events)
     return reached
 

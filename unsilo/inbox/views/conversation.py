@@ -1,9 +1,15 @@
 """One conversation in the web UI: the thread, what routing decided and why, the SLA clocks,
 and the forms of every action. Each POST calls one action, then redirects back (plain forms,
-no JavaScript needed); a refusal shows on its form. Presence is an htmx poll."""
+no JavaScript needed); a refusal shows on its form. Presence is an htmx poll.
+
+Only the forms the reader may use are shown: a consulted expert whose role may not work on
+conversations gets the note and the consult's answer as a note, never "reply"; someone who
+held or handed off a conversation that has moved on reads it, with where it went, and no
+actions at all."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -71,7 +77,9 @@ def _page(request, actor: Actor, conv: Conversation, *, bound: dict | None = Non
     bound = bound or {}
     entries = queries.thread(conv)
     handoffs = queries.handoffs(conv)
+    decisions = queries.decisions(conv)
     may_respond = access.can_respond(actor, conv)
+    may_note = may_respond or access.can_note(actor, conv)
     may_own = may_respond and _may_own(actor, conv)
     my_consult = queries.open_consult_for(actor, conv)
     last_seen = max((e.item.pk for e in entries if e.kind == "message"), default=None)
@@ -84,12 +92,17 @@ def _page(request, actor: Actor, conv: Conversation, *, bound: dict | None = Non
         "conv": conv,
         "entries": entries,
         "history": queries.customer_history(conv, actor),
-        "decisions": queries.decisions(conv),
+        "decisions": decisions,
+        # Why it is where it is now, first; the decisions before it are history.
+        "current": decisions[0] if decisions else None,
         "handoffs": handoffs,
+        "read_only": not may_note,
+        "where_now": queries.where_now(conv, decisions, handoffs) if not may_note else None,
         "clocks": _clocks(conv, handoffs),
         "clock": clock_of(conv, timezone.now()),
         "risk": _risk_triggers(entries),
         "may_respond": may_respond,
+        "may_note": may_note,
         "may_own": may_own,
         "my_consult": my_consult,
         "saved_replies": saved,
@@ -97,7 +110,8 @@ def _page(request, actor: Actor, conv: Conversation, *, bound: dict | None = Non
         "reply_form": bound.get("reply") or ReplyForm(initial={"text": prefill,
                                                                "seen": last_seen}),
         "note_form": bound.get("note") or NoteForm(),
-        "answer_form": bound.get("answer") or (AnswerForm() if my_consult else None),
+        "answer_form": bound.get("answer") or (
+            AnswerForm(may_reply=may_respond) if my_consult else None),
         "classify_form": bound.get("classify") or ClassifyForm(initial={
             "sentiment": conv.sentiment, "intent": conv.intent}),
     }
@@ -116,7 +130,8 @@ def _page(request, actor: Actor, conv: Conversation, *, bound: dict | None = Non
 @require_GET
 def conversation(request, pk):
     actor = actor_of(request)
-    conv = queries.conversation_for(actor, pk)
+    # One that has moved on opens read-only for whoever held it or handed it off.
+    conv = queries.conversation_for(actor, pk, moved_on=True)
     if request.htmx and "saved" in request.GET:
         # The saved-reply picker: only the reply box, filled in.
         chosen = queries.saved_replies_for(conv).filter(pk=request.GET["saved"] or 0).first()
@@ -138,11 +153,14 @@ def presence(request, pk):
 
 
 def _done(request, actor: Actor, conv: Conversation, message: str):
-    """Back to the conversation, or to the inbox when the action took it out of sight."""
+    """Back to the conversation (read-only when the action moved it out of my hands), or to
+    the inbox when it is out of sight."""
     messages.success(request, message)
-    if access.can_view(actor, conv):
-        return redirect("inbox:conversation", pk=conv.pk)
-    return redirect("inbox:home")
+    try:
+        queries.conversation_for(actor, conv.pk, moved_on=True)
+    except Http404:
+        return redirect("inbox:home")
+    return redirect("inbox:conversation", pk=conv.pk)
 
 
 def _run(request, actor, conv, key: str, form, action, message: str):
@@ -193,7 +211,8 @@ def answer(request, pk):
     if consult is None:
         messages.error(request, "You have no open consult on this conversation.")
         return redirect("inbox:conversation", pk=conv.pk)
-    return _run(request, actor, conv, "answer", AnswerForm(request.POST),
+    form = AnswerForm(request.POST, may_reply=access.can_respond(actor, conv))
+    return _run(request, actor, conv, "answer", form,
                 lambda d: actions.answer_consult(actor, consult, d["text"],
                                                  as_reply=d["as_reply"]),
                 "Thank you: your answer is in the conversation.")
@@ -238,9 +257,16 @@ def handoff(request, pk):
     actor = actor_of(request)
     conv = queries.conversation_for(actor, pk)
     form = HandoffForm(request.POST, current=conv.silo_id)
-    return _run(request, actor, conv, "handoff", form,
-                lambda d: actions.handoff(actor, conv, d["silo"], d["reason"]),
-                "Handed off: the other silo's captains are notified.")
+    if not form.is_valid():
+        return _page(request, actor, conv, bound={"handoff": form})
+    try:
+        record = actions.handoff(actor, conv, form.cleaned_data["silo"],
+                                 form.cleaned_data["reason"])
+    except ValidationError as error:
+        add_action_errors(form, error)
+        return _page(request, actor, conv, bound={"handoff": form})
+    # Where it went: the seat told, or hub triage when nobody holds the seat.
+    return _done(request, actor, conv, record.outcome)
 
 
 @require_POST

@@ -14,7 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from unsilo.accounts.models import Account
 from unsilo.connectors import registry
@@ -104,15 +104,11 @@ def _query_string(queue: str, filters: dict, **extra) -> str:
     return urlencode({"queue": queue, **filters, **extra})
 
 
-def _bad_filter(request, error: queries.BadFilter) -> dict:
-    messages.error(request, f"Filter {error.field}: {error.message}. It was ignored.")
-    return {}
-
-
 @require_GET
 def inbox(request):
     actor = actor_of(request)
-    filters = _filters(request)
+    # A bad value is left out and named on the page; the other filters still apply.
+    filters, ignored = queries.clean_filters(_filters(request))
     # A search-as-you-type swap shows only the rows: no tab counts, no filter choices.
     partial = wants_partial(request) and request.GET.get("queue") in queries.QUEUES
     counts = None if partial else queries.queue_counts(actor)
@@ -120,10 +116,11 @@ def inbox(request):
     try:
         page = queries.conversation_page(actor, queue, filters, after=request.GET.get("after"))
     except queries.BadFilter as error:
-        filters = _bad_filter(request, error)
+        ignored.append(error)  # a cursor from elsewhere: the first page instead
         page = queries.conversation_page(actor, queue, filters)
     rows = with_clocks(page.items)
     context = {
+        "ignored": ignored,
         "queue": queue,
         "queue_label": queries.QUEUE_LABELS[queue],
         "filters": filters,
@@ -166,7 +163,7 @@ def _choices(actor: Actor) -> dict:
 def new_rows(request):
     """The live list's poll: the rows with activity after the top row, or 204 when none."""
     actor = actor_of(request)
-    queue, filters = _queue(request, actor), _filters(request)
+    queue, (filters, _) = _queue(request, actor), queries.clean_filters(_filters(request))
     try:
         rows = queries.newer_than(actor, queue, filters, request.GET.get("top", "0-0"))
     except queries.BadFilter:
@@ -192,6 +189,25 @@ def notifications(request):
     return render(request, "inbox/notifications.html", {
         "notes": queries.notifications(actor),
     })
+
+
+@require_http_methods(["GET", "POST"])
+def notification_preferences(request):
+    """Which kinds of notification reach me: a box each; the always-on ones cannot be
+    unticked (a disabled box is not sent, so they are left out of what is saved)."""
+    actor = actor_of(request)
+    choices = queries.notification_choices(actor)
+    if request.method == "POST":
+        chosen = {c["kind"]: c["kind"] in request.POST.getlist("kind")
+                  for c in choices if not c["locked"]}
+        try:
+            actions.set_notification_preferences(actor, chosen)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, "Saved: only what you ticked reaches you.")
+            return redirect("inbox:notification_preferences")
+    return render(request, "inbox/notification_preferences.html", {"choices": choices})
 
 
 @require_POST

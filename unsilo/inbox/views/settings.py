@@ -15,6 +15,7 @@ from unsilo.inbox.forms import (
     AbsenceForm,
     BusinessHoursForm,
     RuleForm,
+    SafetyForm,
     SavedReplyForm,
     SlaForm,
     ThresholdForm,
@@ -50,8 +51,13 @@ def overview(request):
     if not can(actor, "inbox.manage_silo_inbox"):
         mine = access.person_id(actor)
         absences = absences.filter(person__silo__in=silos) | absences.filter(person_id=mine)
+    current = InboxSettings.current()
+    rota = list(current.safety_people.order_by("name")) if hub and current.pk else []
     return render(request, "inbox/settings.html", {
         "hub": hub,
+        "safety_rota": rota,
+        "safety_form": SafetyForm(initial={"people": "\n".join(p.email for p in rota)})
+        if hub else None,
         "rules": RoutingRule.objects.select_related("silo", "person", "account") if hub else [],
         "threshold_form": ThresholdForm(initial={
             "triage_threshold": InboxSettings.current().triage_threshold}) if hub else None,
@@ -72,6 +78,20 @@ def threshold(request):
         return success(request, "Triage threshold saved.", "inbox:settings")
     return render(request, "inbox/settings_form.html", {
         "form": form, "title": "Triage threshold", "action": request.path})
+
+
+@require_POST
+def safety(request):
+    """Who reads self-harm and safety messages first (the hub's safety rota)."""
+    actor = actor_of(request)
+    form = SafetyForm(request.POST)
+    if submit(request, form, lambda: actions.update_inbox_settings(
+            actor, safety_people=form.cleaned_data["safety_people"]), rename={
+            "safety_people": "people"}):
+        return success(request, "Safety rota saved: self-harm and safety go to them first.",
+                       "inbox:settings")
+    return render(request, "inbox/settings_form.html", {
+        "form": form, "title": "Safety rota", "action": request.path})
 
 
 @require_http_methods(["GET", "POST"])
