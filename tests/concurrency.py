@@ -1,8 +1,10 @@
-"""Helpers for tests that run database work in several threads at once."""
+"""Other workers in a test: threads, each on its own database connection (PostgreSQL runs
+them side by side; SQLite one writer at a time)."""
 
+import threading
 import time
 
-from django.db import OperationalError
+from django.db import OperationalError, connection
 
 
 def wait_when_locked(execute, sql, params, many, context):
@@ -16,3 +18,27 @@ def wait_when_locked(execute, sql, params, many, context):
             if "locked" not in str(error) or time.monotonic() > deadline:
                 raise
             time.sleep(0.002)
+
+
+def as_another_worker(func, *args, **kwargs):
+    """Run `func` to the end in another thread on its own connection, as a second worker
+    would, while the caller waits where it stands; returns its result or raises its error."""
+    outcome = {}
+
+    def run():
+        try:
+            with connection.execute_wrapper(wait_when_locked):
+                outcome["result"] = func(*args, **kwargs)
+        except BaseException as error:  # noqa: BLE001 - raised again in the caller
+            outcome["error"] = error
+        finally:
+            connection.close()
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join(60)
+    if thread.is_alive():
+        raise TimeoutError(f"{func.__name__} did not finish in the other worker")
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome.get("result")

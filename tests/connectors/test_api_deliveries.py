@@ -4,7 +4,7 @@ each with the role checked as in the web UI."""
 import pytest
 
 from tests import factories as f
-from unsilo.connectors import outbound
+from unsilo.connectors import outbound, sending
 from unsilo.connectors.models import Delivery, DeliveryState
 from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent, Role
@@ -102,7 +102,7 @@ def test_cancel_stops_a_queued_delivery(api, admin, care):
     queued = delivery(care)
     response = api(admin).post(f"/api/v1/deliveries/{queued.pk}/cancel")
     assert response.status_code == 200 and response.json()["state"] == "cancelled"
-    assert outbound.send(queued.pk) == DeliveryState.CANCELLED
+    assert sending.send(queued.pk) == DeliveryState.CANCELLED
 
 
 @pytest.mark.parametrize("role", [Role.CAPTAIN, Role.RESPONDER, Role.VIEWER])

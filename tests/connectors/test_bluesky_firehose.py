@@ -202,7 +202,7 @@ def test_the_listener_reconnects_after_a_drop_and_goes_on_from_the_stored_cursor
     assert any("reconnecting in" in line for line in said)
     texts = sorted(Message.objects.filter(network="bluesky").values_list("text", flat=True))
     assert texts == [f"@acme {seq}" for seq in range(1, 6)]
-    assert inbound.position(stream_key(url)) == "5"
+    assert inbound.position(stream_key(url)).value == "5"
 
 
 def test_stream_urls_and_position_keys():

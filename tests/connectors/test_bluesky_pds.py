@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from tests.connectors import factories
-from unsilo.connectors import outbound, tasks
+from unsilo.connectors import outbound, sending, tasks
 from unsilo.connectors.base import Outbound
 from unsilo.connectors.models import ConnectionStatus, Delivery, DeliveryState
 from unsilo.connectors.networks.atproto_records import delivery_rkey
@@ -88,7 +88,7 @@ def test_a_post_goes_out_through_the_queue_under_its_own_record_key(pds, company
     delivery = outbound.queue(Actor.system(), kind="post", network="bluesky",
                               text="We are back online. Thanks for your patience!",
                               account=conn.account)
-    assert outbound.send(delivery.pk) == DeliveryState.SENT
+    assert sending.send(delivery.pk) == DeliveryState.SENT
 
     delivery.refresh_from_db()
     rkey = delivery_rkey(delivery.idempotency_key, delivery.created_at)
@@ -105,7 +105,7 @@ def test_replies_refer_to_their_parent_and_the_threads_root(pds, company):
     first = outbound.queue(Actor.system(), kind="reply", network="bluesky",
                            text=f"Sorry @{customer.handle}! Which order?", account=conn.account,
                            in_reply_to=root["uri"], thread_id=root["uri"])
-    assert outbound.send(first.pk) == DeliveryState.SENT
+    assert sending.send(first.pk) == DeliveryState.SENT
     first.refresh_from_db()
     ref = {"uri": root["uri"], "cid": root["cid"]}
     answer = record(pds, first.external_id)
@@ -119,7 +119,7 @@ def test_replies_refer_to_their_parent_and_the_threads_root(pds, company):
     second = outbound.queue(Actor.system(), kind="reply", network="bluesky",
                             text="Found it, it arrives tomorrow.", account=conn.account,
                             in_reply_to=follow["uri"], thread_id=root["uri"])
-    assert outbound.send(second.pk) == DeliveryState.SENT
+    assert sending.send(second.pk) == DeliveryState.SENT
     second.refresh_from_db()
     assert record(pds, second.external_id)["value"]["reply"] == {
         "root": ref, "parent": {"uri": follow["uri"], "cid": follow["cid"]}}
@@ -147,12 +147,12 @@ def test_an_in_doubt_delivery_is_sent_again_without_a_double_post(pds, company):
                               text="Maintenance tonight.", account=conn.account)
     session = factories.session(conn)
     # The first attempt reached the network, then the worker died before recording it.
-    BLUESKY.deliver(session, outbound.outbound(delivery))
+    BLUESKY.deliver(session, sending.outbound(delivery))
     Delivery.objects.filter(pk=delivery.pk).update(
         state=DeliveryState.SENDING, attempts=1,
         lease_until=datetime.datetime.now(datetime.UTC) - datetime.timedelta(seconds=1))
 
-    assert outbound.send(delivery.pk) == DeliveryState.SENT
+    assert sending.send(delivery.pk) == DeliveryState.SENT
 
     assert len(posts_of(pds, ours.did)) == 1
     delivery.refresh_from_db()

@@ -23,6 +23,7 @@ from tests.connectors.test_webhook import SECRET, message, signed
 from unsilo.connectors import plugins, tasks
 from unsilo.connectors.base import Connector, Incoming, WebhookRejected, app_setting
 from unsilo.connectors.models import ConnectionStatus, HookStatus, WebhookEvent
+from unsilo.core.models import AuditEvent
 from unsilo.inbox.models import Message
 
 pytestmark = pytest.mark.django_db
@@ -249,6 +250,24 @@ def test_a_rejected_call_is_counted_on_the_connection(web):
     assert conn.last_error == ("A webhook call was rejected (401): X-Unsilo-Signature does "
                                "not match the body")
     assert conn.last_error_at is not None
+
+
+def test_what_a_webhook_call_writes_is_audited_as_messages_in_and_a_refusal_is_not(
+        web, django_capture_on_commit_callbacks):
+    conn = factories.connection("webhook", hook_secret=SECRET)
+    hook = f"/hooks/webhook/{conn.hook_id}/"
+    body = json.dumps(message()).encode()
+    # A stranger's calls: kept on the connection and logged, never an audit row each.
+    for _ in range(3):
+        assert post(web, hook, body, signed(body, "guess")).status_code == 401
+    assert not AuditEvent.objects.exists()
+    # A signed call: the event is raw input (no row); its messages get the ingestion's row.
+    with django_capture_on_commit_callbacks(execute=True):
+        assert post(web, hook, body, signed(body)).status_code == 202
+    assert set(AuditEvent.objects.values_list("action", flat=True)) == {"ingest", "route"}
+    row = AuditEvent.objects.get(action="ingest")  # "route": the worker routed the message
+    assert (row.via, row.actor_label) == ("worker", "webhook connector")
+    assert row.changes["new"] == [None, 1]
 
 
 def test_a_malformed_message_is_400_naming_the_item_and_field(web):

@@ -94,6 +94,23 @@ def test_rotate_re_encrypts_everything_so_only_the_new_key_opens_it(database, tm
     assert opens(OLD, rows[0][1]) is None
 
 
+def test_a_rotation_leaves_one_audit_row_that_names_no_key_and_no_secret(database, tmp_path):
+    result = run(["keys", "rotate"], env(tmp_path, UNSILO_CREDENTIALS_KEY=NEW,
+                                         UNSILO_CREDENTIALS_OLD_KEYS=OLD))
+    assert result.returncode == 0, result.stderr
+    with sqlite3.connect(database) as db:
+        rows = db.execute("SELECT action, via, actor_label, object_repr, changes "
+                          "FROM core_auditevent WHERE action = 'credentials_rotated'").fetchall()
+    ((action, via, actor, what, changes),) = rows
+    assert (via, actor.startswith("cli:")) == ("cli", True)
+    assert what == "Credentials of 3 connections re-encrypted under a new key"
+    assert json.loads(changes) == {"connections": [None, 3], "old_keys_read": [None, 1]}
+    row = " ".join(rows[0])
+    for secret in (OLD, NEW, "pw-0", "hook-secret", *(s for pair in stored(database)
+                                                       for s in pair if s)):
+        assert secret not in row
+
+
 def test_a_row_no_key_opens_stops_the_rotation_and_changes_nothing(database, tmp_path):
     before = stored(database)
     result = run(["keys", "rotate"], env(tmp_path, UNSILO_CREDENTIALS_KEY=NEW))
@@ -101,6 +118,9 @@ def test_a_row_no_key_opens_stops_the_rotation_and_changes_nothing(database, tmp
     assert "does not open with any key given" in result.stderr
     assert "Nothing was changed." in result.stderr and "Traceback" not in result.stderr
     assert stored(database) == before
+    with sqlite3.connect(database) as db:
+        assert db.execute("SELECT count(*) FROM core_auditevent WHERE action = "
+                          "'credentials_rotated'").fetchone() == (0,)
 
 
 @pytest.mark.parametrize(("keys", "says"), [

@@ -10,7 +10,7 @@ import pytest
 
 from tests.connectors import factories
 from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
-from unsilo.connectors import outbound, tasks
+from unsilo.connectors import outbound, sending, tasks
 from unsilo.connectors.base import AuthExpired, Outbound, PermanentError, RateLimited
 from unsilo.connectors.models import DeliveryState
 from unsilo.connectors.networks.linkedin import LinkedInConnector, escape_commentary
@@ -247,6 +247,6 @@ def test_a_reply_goes_out_through_the_queue(api, settings):
     conn = connect(api)
     delivery = outbound.queue(Actor.system(), kind="reply", network="linkedin", text="Thanks!",
                               account=conn.account, in_reply_to=FIRST, thread_id=FIRST)
-    assert outbound.send(delivery.pk) == DeliveryState.SENT
+    assert sending.send(delivery.pk) == DeliveryState.SENT
     delivery.refresh_from_db()
     assert delivery.external_id.endswith(",7270000000000000510)")

@@ -11,7 +11,7 @@ import pytest
 
 from tests.connectors import factories
 from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
-from unsilo.connectors import outbound, plugins, tasks
+from unsilo.connectors import outbound, plugins, sending, tasks
 from unsilo.connectors.base import (
     AuthExpired,
     ConnectorError,
@@ -246,7 +246,7 @@ def test_mentions_reach_the_inbox_once_and_a_reply_goes_out(api, settings):
     delivery = outbound.queue(Actor.system(), kind="reply", network="mastodon",
                               text="Danke, wir schauen nach.", account=conn.account,
                               in_reply_to=dm.external_id)
-    assert outbound.send(delivery.pk) == DeliveryState.SENT
+    assert sending.send(delivery.pk) == DeliveryState.SENT
     delivery.refresh_from_db()
     assert delivery.external_id == "social.example:113700"
     assert len(api.calls("POST", "/api/v1/statuses")) == 1

@@ -12,7 +12,7 @@ import pytest
 
 from tests.connectors import factories
 from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
-from unsilo.connectors import outbound, tasks
+from unsilo.connectors import outbound, sending, tasks
 from unsilo.connectors.base import AuthExpired, Outbound, PermanentError, RateLimited
 from unsilo.connectors.models import ConnectionStatus, DeliveryState
 from unsilo.connectors.networks.meta import FacebookConnector, InstagramConnector
@@ -248,7 +248,7 @@ def test_a_reply_goes_out_through_the_queue(api, settings):
     conn = connect(api)
     delivery = outbound.queue(Actor.system(), kind="reply", network="facebook", text="Thanks!",
                               account=conn.account, in_reply_to="9_1", thread_id="9_1")
-    assert outbound.send(delivery.pk) == DeliveryState.SENT
+    assert sending.send(delivery.pk) == DeliveryState.SENT
     delivery.refresh_from_db()
     assert delivery.external_id == "9_3"
     assert api.requests[-1].headers["authorization"] == f"Bearer {PAGE_TOKEN}"

@@ -22,7 +22,7 @@ from tests import factories
 from tests.concurrency import wait_when_locked
 from tests.connectors import factories as conn_factories
 from tests.inbox import factories as inbox
-from unsilo.connectors import credentials, http, outbound, plugins
+from unsilo.connectors import credentials, http, outbound, plugins, sending
 from unsilo.connectors.base import AccountInfo, AuthExpired, Connector, DeliveryResult, Session
 from unsilo.connectors.models import Connection, ConnectionStatus, Delivery, DeliveryState
 from unsilo.connectors.testing.fakeapi import FakeAPI, Reply, Request
@@ -202,8 +202,8 @@ def seconds_from_now(moment: datetime.datetime) -> float:
 @pytest.mark.django_db
 def test_a_delivery_is_posted_once_however_often_send_runs(net):
     delivery = queued(net.connect())
-    assert outbound.send(delivery.pk) == DeliveryState.SENT
-    assert outbound.send(delivery.pk) == DeliveryState.SENT
+    assert sending.send(delivery.pk) == DeliveryState.SENT
+    assert sending.send(delivery.pk) == DeliveryState.SENT
     delivery.refresh_from_db()
     assert len(net.posts) == 1 and delivery.attempts == 1
     assert (delivery.external_id, delivery.url) == ("100", "https://net.example/p/100")
@@ -222,7 +222,7 @@ def test_two_workers_sending_the_same_delivery_post_it_once(net):
         try:
             with db_connection.execute_wrapper(wait_when_locked):
                 for delivery in deliveries:
-                    states.append(outbound.send(delivery.pk))
+                    states.append(sending.send(delivery.pk))
         finally:
             db_connection.close()
 
@@ -242,33 +242,33 @@ def test_two_workers_sending_the_same_delivery_post_it_once(net):
 def test_backoff_doubles_is_jittered_and_capped():
     rng = random.Random(4)
     for attempts in range(1, 12):
-        ceiling = min(outbound.MAX_DELAY, outbound.BASE_DELAY * 2 ** (attempts - 1))
-        waits = [outbound.backoff(attempts, rng) for _ in range(50)]
+        ceiling = min(sending.MAX_DELAY, sending.BASE_DELAY * 2 ** (attempts - 1))
+        waits = [sending.backoff(attempts, rng) for _ in range(50)]
         assert all(ceiling / 2 <= w <= ceiling for w in waits)
         assert len(set(waits)) == 50  # jittered: deliveries that failed together spread out
-    assert outbound.backoff(20, rng) <= outbound.MAX_DELAY
+    assert sending.backoff(20, rng) <= sending.MAX_DELAY
 
 
 @pytest.mark.django_db
 def test_a_5xx_is_retried_later_then_given_up_with_the_networks_words(net):
     delivery = queued(net.connect())
-    net.troubles = ["503"] * outbound.MAX_ATTEMPTS
+    net.troubles = ["503"] * sending.MAX_ATTEMPTS
     now = None
-    for attempt in range(1, outbound.MAX_ATTEMPTS):
-        assert outbound.send(delivery.pk, now=now) == DeliveryState.QUEUED
+    for attempt in range(1, sending.MAX_ATTEMPTS):
+        assert sending.send(delivery.pk, now=now) == DeliveryState.QUEUED
         delivery.refresh_from_db()
-        ceiling = outbound.BASE_DELAY * 2 ** (attempt - 1)
+        ceiling = sending.BASE_DELAY * 2 ** (attempt - 1)
         assert ceiling / 2 - 1 <= seconds_from_now(delivery.next_attempt_at) <= ceiling
         assert delivery.attempts == attempt
         assert delivery.last_error == "503: Over capacity"
-        assert outbound.send(delivery.pk) == DeliveryState.QUEUED  # not due yet: no call
+        assert sending.send(delivery.pk) == DeliveryState.QUEUED  # not due yet: no call
         assert len(net.post_calls()) == attempt
         now = later(delivery)
-    assert outbound.send(delivery.pk, now=now) == DeliveryState.FAILED
+    assert sending.send(delivery.pk, now=now) == DeliveryState.FAILED
     delivery.refresh_from_db()
-    assert delivery.last_error == (f"Gave up after {outbound.MAX_ATTEMPTS} attempts. "
+    assert delivery.last_error == (f"Gave up after {sending.MAX_ATTEMPTS} attempts. "
                                    "Last error: 503: Over capacity")
-    assert net.posts == [] and len(net.post_calls()) == outbound.MAX_ATTEMPTS
+    assert net.posts == [] and len(net.post_calls()) == sending.MAX_ATTEMPTS
     assert AuditEvent.objects.filter(action="delivery_failed").count() == 1
 
 
@@ -281,7 +281,7 @@ def test_a_429_pauses_the_account_without_spending_an_attempt(net):
     first, second, other = queued(busy, text="first"), queued(busy, text="second"), \
         queued(calm, text="other")
     net.troubles = ["429"]
-    assert outbound.send(first.pk) == DeliveryState.QUEUED
+    assert sending.send(first.pk) == DeliveryState.QUEUED
     first.refresh_from_db()
     busy.refresh_from_db()
     assert first.attempts == 0 and first.last_error == "429: Too Many Requests"
@@ -293,14 +293,14 @@ def test_a_429_pauses_the_account_without_spending_an_attempt(net):
     other.refresh_from_db()
     assert other.state == DeliveryState.SENT
     # Even a task already queued for the paused account waits for the end of the pause.
-    assert outbound.send(second.pk) == DeliveryState.QUEUED
+    assert sending.send(second.pk) == DeliveryState.QUEUED
     second.refresh_from_db()
     assert second.next_attempt_at == busy.paused_until and second.attempts == 0
     assert [p["text"] for p in net.posts] == ["other"]
 
     after_pause = busy.paused_until + datetime.timedelta(seconds=1)
-    assert outbound.send(second.pk, now=after_pause) == DeliveryState.SENT
-    assert outbound.send(first.pk, now=after_pause) == DeliveryState.SENT
+    assert sending.send(second.pk, now=after_pause) == DeliveryState.SENT
+    assert sending.send(first.pk, now=after_pause) == DeliveryState.SENT
     assert [p["text"] for p in net.posts] == ["other", "second", "first"]
 
 
@@ -309,14 +309,14 @@ def test_no_calls_left_pauses_the_account_until_the_reset(net):
     conn = net.connect()
     first, second = queued(conn, text="first"), queued(conn, text="second")
     net.troubles = ["empty"]
-    assert outbound.send(first.pk) == DeliveryState.SENT
+    assert sending.send(first.pk) == DeliveryState.SENT
     conn.refresh_from_db()
     assert (conn.rate_limit, conn.rate_remaining) == (300, 0)
     assert 890 <= seconds_from_now(conn.paused_until) <= 900
     assert conn.paused_until == conn.rate_reset_at
-    assert outbound.send(second.pk) == DeliveryState.QUEUED
+    assert sending.send(second.pk) == DeliveryState.QUEUED
     assert len(net.post_calls()) == 1
-    assert outbound.send(second.pk, now=later(second)) == DeliveryState.SENT
+    assert sending.send(second.pk, now=later(second)) == DeliveryState.SENT
     conn.refresh_from_db()
     assert conn.rate_remaining == 299
 
@@ -328,12 +328,12 @@ def test_no_calls_left_pauses_the_account_until_the_reset(net):
 def test_after_a_timeout_the_network_is_asked_and_a_post_it_shows_is_not_repeated(net):
     delivery = queued(net.connect())
     net.troubles = ["slow"]
-    assert outbound.send(delivery.pk) == DeliveryState.QUEUED
+    assert sending.send(delivery.pk) == DeliveryState.QUEUED
     delivery.refresh_from_db()
     assert delivery.in_doubt and "no answer from the network" in delivery.last_error
     assert len(net.posts) == 1  # it went out; the answer did not come back
 
-    assert outbound.send(delivery.pk, now=later(delivery)) == DeliveryState.SENT
+    assert sending.send(delivery.pk, now=later(delivery)) == DeliveryState.SENT
     delivery.refresh_from_db()
     assert len(net.post_calls()) == 1 and len(net.api.calls("GET", "/posts")) == 1
     assert (delivery.external_id, delivery.in_doubt) == (net.posts[0]["id"], False)
@@ -343,8 +343,8 @@ def test_after_a_timeout_the_network_is_asked_and_a_post_it_shows_is_not_repeate
 def test_after_a_timeout_that_did_not_post_it_is_posted_once(net):
     delivery = queued(net.connect())
     net.troubles = ["lost"]
-    assert outbound.send(delivery.pk) == DeliveryState.QUEUED
-    assert outbound.send(delivery.pk, now=later(delivery)) == DeliveryState.SENT
+    assert sending.send(delivery.pk) == DeliveryState.QUEUED
+    assert sending.send(delivery.pk, now=later(delivery)) == DeliveryState.SENT
     assert len(net.posts) == 1 and len(net.api.calls("GET", "/posts")) == 1
 
 
@@ -352,8 +352,8 @@ def test_after_a_timeout_that_did_not_post_it_is_posted_once(net):
 def test_after_a_timeout_a_network_that_cannot_tell_fails_it_for_a_person(net):
     delivery = queued(net.connect("outnet_blind"))
     net.troubles = ["slow"]
-    assert outbound.send(delivery.pk) == DeliveryState.QUEUED
-    assert outbound.send(delivery.pk, now=later(delivery)) == DeliveryState.FAILED
+    assert sending.send(delivery.pk) == DeliveryState.QUEUED
+    assert sending.send(delivery.pk, now=later(delivery)) == DeliveryState.FAILED
     delivery.refresh_from_db()
     assert "offers no way to check whether the reply went out" in delivery.last_error
     assert "Retry to send it again or Cancel" in delivery.last_error
@@ -363,10 +363,10 @@ def test_after_a_timeout_a_network_that_cannot_tell_fails_it_for_a_person(net):
 @pytest.mark.django_db
 def test_giving_up_while_in_doubt_says_it_may_have_gone_out(net):
     delivery = queued(net.connect())
-    Delivery.objects.filter(pk=delivery.pk).update(attempts=outbound.MAX_ATTEMPTS - 1,
+    Delivery.objects.filter(pk=delivery.pk).update(attempts=sending.MAX_ATTEMPTS - 1,
                                                    in_doubt=True)
     net.api.route("GET", "/posts", Reply(503, json={"message": "Over capacity"}))
-    assert outbound.send(delivery.pk) == DeliveryState.FAILED
+    assert sending.send(delivery.pk) == DeliveryState.FAILED
     delivery.refresh_from_db()
     assert delivery.last_error.endswith("Last error: 503: Over capacity (An earlier attempt "
                                         "got no answer and may have gone out: look on the "
@@ -378,8 +378,8 @@ def test_giving_up_while_in_doubt_says_it_may_have_gone_out(net):
 def test_a_network_that_honours_the_key_gets_the_same_key_again(net):
     delivery = queued(net.connect("outnet_keyed"))
     net.troubles = ["slow"]
-    assert outbound.send(delivery.pk) == DeliveryState.QUEUED
-    assert outbound.send(delivery.pk, now=later(delivery)) == DeliveryState.SENT
+    assert sending.send(delivery.pk) == DeliveryState.QUEUED
+    assert sending.send(delivery.pk, now=later(delivery)) == DeliveryState.SENT
     keys = [call.headers["idempotency-key"] for call in net.post_calls()]
     assert keys == [delivery.idempotency_key] * 2
     assert net.api.calls("GET", "/posts") == []
@@ -416,7 +416,7 @@ def test_a_live_lease_is_left_to_its_worker(net):
     Delivery.objects.filter(pk=delivery.pk).update(
         state=DeliveryState.SENDING, lease_until=timezone.now() + datetime.timedelta(minutes=1))
     assert outbound.send_due() == 0
-    assert outbound.send(delivery.pk) == DeliveryState.SENDING
+    assert sending.send(delivery.pk) == DeliveryState.SENDING
     assert net.api.requests == []
 
 
@@ -429,7 +429,7 @@ def test_an_expired_token_is_renewed_and_the_new_one_stored(net):
     net.api.route("POST", "/oauth/token", Reply(json={"access_token": "tok-2"}))
     delivery = queued(conn)
     net.troubles = ["401"]
-    assert outbound.send(delivery.pk) == DeliveryState.SENT
+    assert sending.send(delivery.pk) == DeliveryState.SENT
     assert [c.headers["authorization"] for c in net.post_calls()] == ["Bearer tok-1",
                                                                        "Bearer tok-2"]
     assert conn_factories.stored_secret(conn)["access_token"] == "tok-2"
@@ -440,7 +440,7 @@ def test_a_refused_refresh_fails_the_delivery_and_marks_the_connection_expired(n
     conn = net.connect()
     delivery = queued(conn)
     net.troubles = ["401"]
-    assert outbound.send(delivery.pk) == DeliveryState.FAILED
+    assert sending.send(delivery.pk) == DeliveryState.FAILED
     delivery.refresh_from_db()
     conn.refresh_from_db()
     assert delivery.last_error == ("The account needs reconnecting: 400: The refresh token was "
@@ -473,7 +473,7 @@ def test_a_refresh_lost_to_another_worker_is_tried_again_with_its_token(net):
     assert (delivery.state, delivery.attempts) == (DeliveryState.QUEUED, 1)
     conn.refresh_from_db()
     assert conn.status == ConnectionStatus.CONNECTED
-    assert outbound.send(delivery.pk, now=later(delivery)) == DeliveryState.SENT
+    assert sending.send(delivery.pk, now=later(delivery)) == DeliveryState.SENT
     assert [p["token"] for p in net.posts] == ["Bearer tok-9"]
 
 
@@ -484,7 +484,7 @@ def test_a_refresh_lost_to_another_worker_is_tried_again_with_its_token(net):
 ])
 def test_an_account_without_a_usable_connection_fails_saying_what_to_do(net, status, words):
     delivery = queued(net.connect(status=status))
-    assert outbound.send(delivery.pk) == DeliveryState.FAILED
+    assert sending.send(delivery.pk) == DeliveryState.FAILED
     delivery.refresh_from_db()
     assert words in delivery.last_error and net.api.requests == []
 
@@ -530,7 +530,7 @@ def test_a_captain_of_another_silo_may_not_retry_or_cancel(net, failed):
 @pytest.mark.django_db
 def test_only_a_failed_delivery_can_be_retried(net):
     delivery = queued(net.connect())
-    outbound.send(delivery.pk)
+    sending.send(delivery.pk)
     with pytest.raises(ValidationError, match="this one is sent"):
         outbound.retry(SYSTEM, delivery)
 
@@ -539,7 +539,7 @@ def test_only_a_failed_delivery_can_be_retried(net):
 def test_a_cancelled_delivery_is_never_sent(net):
     delivery = queued(net.connect())
     outbound.cancel(SYSTEM, delivery)
-    assert outbound.send(delivery.pk) == DeliveryState.CANCELLED
+    assert sending.send(delivery.pk) == DeliveryState.CANCELLED
     delivery.refresh_from_db()
     assert delivery.last_error.startswith("Cancelled by test; not sent.")
     assert net.api.requests == []
@@ -572,7 +572,7 @@ def test_a_reply_follows_its_delivery_and_takes_the_networks_id(
     delivery = message.delivery
     assert net.post_calls()[0].json()["in_reply_to"] == message.in_reply_to != ""
 
-    assert outbound.send(delivery.pk, now=later(delivery)) == DeliveryState.SENT
+    assert sending.send(delivery.pk, now=later(delivery)) == DeliveryState.SENT
     message.refresh_from_db()
     assert (message.state, message.external_id, message.url) == (
         MessageState.SENT, "100", "https://net.example/p/100")
@@ -587,7 +587,7 @@ def test_a_failed_reply_shows_the_networks_error_on_its_message(net, conversatio
     agent = Actor.for_user(factories.user(Role.RESPONDER, conversation.silo))
     message = actions.reply(agent, conversation, "We are on it.")
     net.troubles = ["401"]
-    outbound.send(message.delivery.pk)
+    sending.send(message.delivery.pk)
     message.refresh_from_db()
     assert message.state == MessageState.FAILED
     assert message.delivery_error == ("The account needs reconnecting: 400: The refresh token "

@@ -6,7 +6,7 @@ import pytest
 
 from tests import factories as f
 from tests.inbox import factories as inbox
-from unsilo.connectors import outbound
+from unsilo.connectors import outbound, sending
 from unsilo.connectors.models import Delivery, DeliveryState
 from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent, Role
@@ -36,7 +36,7 @@ def failed_reply(silo):
     row = Delivery.objects.get(message=message)
     Delivery.objects.filter(pk=row.pk).update(state=DeliveryState.SENDING, attempts=1)
     row.refresh_from_db()
-    outbound._fail(row, "403: You are not allowed to reply to this status")
+    sending._fail(row, "403: You are not allowed to reply to this status")
     return conv, row
 
 

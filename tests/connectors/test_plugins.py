@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from tests.connectors import factories
-from unsilo.connectors import outbound, plugins, tasks
+from unsilo.connectors import outbound, plugins, sending, tasks
 from unsilo.connectors.models import DeliveryState
 from unsilo.connectors.testing.fakeapi import FakeAPI, Reply
 from unsilo.core.actor import Actor
@@ -94,7 +94,7 @@ def test_the_example_connector_reads_the_forum_and_replies_once(installed_exampl
 
     delivery = outbound.queue(Actor.system(), kind="reply", network="discourse",
                               text="Try a reset", account=conn.account, in_reply_to="7/2")
-    assert outbound.send(delivery.pk) == DeliveryState.SENT
+    assert sending.send(delivery.pk) == DeliveryState.SENT
     assert forum.calls("POST", "/posts.json")[0].json() == {
         "raw": "Try a reset", "topic_id": 7, "reply_to_post_number": 2}
     delivery.refresh_from_db()

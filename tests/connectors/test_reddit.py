@@ -11,7 +11,7 @@ import pytest
 
 from tests.connectors import factories
 from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
-from unsilo.connectors import outbound, plugins, tasks
+from unsilo.connectors import outbound, plugins, sending, tasks
 from unsilo.connectors.base import AuthExpired, Outbound, PermanentError, RateLimited
 from unsilo.connectors.models import Connection, DeliveryState
 from unsilo.connectors.networks.reddit import RedditConnector
@@ -242,6 +242,6 @@ def test_the_inbox_reaches_unsilo_once_and_a_reply_goes_out(api, settings):
     delivery = outbound.queue(Actor.system(), kind="reply", network="reddit",
                               text="Please try a reset", account=conn.account,
                               in_reply_to="t1_kq9z1", thread_id="t3_1h2xyz")
-    assert outbound.send(delivery.pk) == DeliveryState.SENT
+    assert sending.send(delivery.pk) == DeliveryState.SENT
     delivery.refresh_from_db()
     assert delivery.external_id == "t1_kqb77"

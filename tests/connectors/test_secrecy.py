@@ -13,7 +13,7 @@ from django.db import transaction
 from tests import factories as f
 from tests.connectors import fakes_connect
 from tests.connectors.fakes_connect import fake_networks  # noqa: F401 - a fixture
-from unsilo.connectors import credentials, outbound, tasks
+from unsilo.connectors import credentials, outbound, sending, tasks
 from unsilo.connectors.models import Connection, ConnectionStatus, DeliveryState
 from unsilo.connectors.testing.fakeapi import FakeAPI, Reply
 from unsilo.core.actor import Actor
@@ -85,7 +85,7 @@ def test_a_planted_token_never_comes_back_out(
     with transaction.atomic():
         delivery = outbound.queue(Actor.system(), kind="reply", network="testpass", text="Hi!",
                                   account=by_api, in_reply_to="m1")
-    outbound.send(delivery.pk)
+    sending.send(delivery.pk)
     delivery.refresh_from_db()
     assert delivery.state == DeliveryState.FAILED and "may not post" in delivery.last_error
     assert Message.objects.filter(external_id="m1").exists()

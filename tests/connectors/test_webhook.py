@@ -11,7 +11,7 @@ import pytest
 from django.utils import timezone
 
 from tests.connectors import factories
-from unsilo.connectors import outbound
+from unsilo.connectors import outbound, sending
 from unsilo.connectors.base import WebhookRejected
 from unsilo.connectors.models import Delivery, DeliveryState, HookStatus, WebhookEvent
 from unsilo.connectors.networks.webhook import WebhookConnector
@@ -147,7 +147,7 @@ def test_a_signed_call_becomes_messages_of_the_connections_account(
     # Without a reply URL a reply cannot go back: it fails saying so, nothing is sent.
     reply = outbound.queue(Actor.system(), kind="reply", network="webhook", text="Sorry!",
                            account=conn.account, in_reply_to="form-1")
-    assert outbound.send(reply.pk) == DeliveryState.FAILED
+    assert sending.send(reply.pk) == DeliveryState.FAILED
     reply.refresh_from_db()
     assert "no reply URL" in reply.last_error
 
@@ -163,9 +163,9 @@ def test_replies_go_to_the_reply_url_signed_with_the_same_key_and_id_on_every_at
                                     options={"reply_url": f"{receiver.url}/replies"})
         reply = outbound.queue(Actor.system(), kind="reply", network="webhook",
                                text="Sorry!", account=conn.account, in_reply_to="form-1")
-        assert outbound.send(reply.pk) == DeliveryState.QUEUED  # 503: tried again later
+        assert sending.send(reply.pk) == DeliveryState.QUEUED  # 503: tried again later
         Delivery.objects.filter(pk=reply.pk).update(next_attempt_at=timezone.now())
-        assert outbound.send(reply.pk) == DeliveryState.SENT
+        assert sending.send(reply.pk) == DeliveryState.SENT
         reply.refresh_from_db()
         assert reply.external_id == "r-7"
         first, second = receiver.calls("POST", "/replies")
@@ -201,7 +201,7 @@ def test_a_reply_url_inside_the_private_network_is_never_called(settings):
                                     options={"reply_url": f"{receiver.url}/replies"})
         reply = outbound.queue(Actor.system(), kind="reply", network="webhook",
                                text="Sorry!", account=conn.account, in_reply_to="form-1")
-        assert outbound.send(reply.pk) == DeliveryState.FAILED
+        assert sending.send(reply.pk) == DeliveryState.FAILED
         reply.refresh_from_db()
         assert "points inside a private network (127.0.0.1)" in reply.last_error
         assert receiver.requests == []

@@ -12,7 +12,7 @@ import pytest
 
 from tests.connectors import factories
 from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
-from unsilo.connectors import outbound, plugins, tasks
+from unsilo.connectors import outbound, plugins, sending, tasks
 from unsilo.connectors.base import AuthExpired, Outbound, PermanentError, RateLimited
 from unsilo.connectors.models import DeliveryState
 from unsilo.connectors.networks.x import XConnector
@@ -295,7 +295,7 @@ def test_mentions_reach_the_inbox_once_and_a_reply_goes_out(api, settings):
                               text="Please try a reset", account=conn.account,
                               in_reply_to="1862840000000000003",
                               thread_id="1862830000000000000")
-    assert outbound.send(delivery.pk) == DeliveryState.SENT
+    assert sending.send(delivery.pk) == DeliveryState.SENT
     delivery.refresh_from_db()
     assert delivery.external_id == "1862860000000000000"
 

@@ -10,7 +10,7 @@ import pytest
 
 from tests.connectors import factories
 from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
-from unsilo.connectors import outbound, tasks
+from unsilo.connectors import outbound, sending, tasks
 from unsilo.connectors.base import AuthExpired, Outbound, PermanentError, RateLimited
 from unsilo.connectors.models import DeliveryState
 from unsilo.connectors.networks.youtube import YouTubeConnector, seconds_to_pacific_midnight
@@ -220,6 +220,6 @@ def test_a_reply_goes_out_through_the_queue(api, settings):
     delivery = outbound.queue(Actor.system(), kind="reply", network="youtube", text="Thanks!",
                               account=conn.account, in_reply_to="UgzThreadA",
                               thread_id="UgzThreadA")
-    assert outbound.send(delivery.pk) == DeliveryState.SENT
+    assert sending.send(delivery.pk) == DeliveryState.SENT
     delivery.refresh_from_db()
     assert delivery.external_id == "UgzThreadA.9xReply4"

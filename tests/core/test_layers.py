@@ -64,3 +64,55 @@ def test_the_layer_check_finds_a_write(tmp_path):
 def test_no_views_or_api_module_writes_a_model():
     offending = [hit for path in _thin_modules() for hit in writes_in(path)]
     assert offending == [], "write through the app's actions instead:\n" + "\n".join(offending)
+
+
+def _imports(path: Path) -> set[str]:
+    """Every module of unsilo that `path` imports, at the top or inside a function."""
+    module = ".".join(path.relative_to(PACKAGE.parent).with_suffix("").parts)
+    package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
+    found = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {alias.name for alias in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            base = node.module or ""
+            if node.level:
+                parts = package.split(".")[:len(package.split(".")) - node.level + 1]
+                base = ".".join([*parts, base] if base else parts)
+            found |= {base, *(f"{base}.{alias.name}" for alias in node.names)}
+    return found
+
+
+def import_circles() -> list[list[str]]:
+    """Groups of unsilo modules that import each other round in a circle."""
+    paths = {".".join(p.relative_to(PACKAGE.parent).with_suffix("").parts).removesuffix(
+        ".__init__"): p for p in PACKAGE.rglob("*.py") if "migrations" not in p.parts}
+    graph = {name: _imports(path) & paths.keys() - {name} for name, path in paths.items()}
+    circles, order, low, stack, counter = [], {}, {}, [], [0]
+
+    def visit(node):  # Tarjan's strongly connected components
+        order[node] = low[node] = counter[0]
+        counter[0] += 1
+        stack.append(node)
+        for other in graph[node]:
+            if other not in order:
+                visit(other)
+                low[node] = min(low[node], low[other])
+            elif other in stack:
+                low[node] = min(low[node], order[other])
+        if low[node] == order[node]:
+            group = []
+            while (member := stack.pop()) != node:
+                group.append(member)
+            if group:
+                circles.append(sorted([node, *group]))
+
+    for node in sorted(graph):
+        if node not in order:
+            visit(node)
+    return circles
+
+
+def test_no_modules_import_each_other_in_a_circle():
+    # Imports inside functions count: moving one there hides a circle, it does not end it.
+    assert import_circles() == []

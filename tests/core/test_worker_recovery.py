@@ -133,7 +133,7 @@ def test_killed_worker_mid_import_loses_nothing_and_doubles_nothing(company):
         from django_tasks_db.models import DBTaskResult
         from unsilo.core.models import AuditEvent
         from unsilo.org.models import Person
-        task = DBTaskResult.objects.get()
+        task = DBTaskResult.objects.get(task_path="unsilo.org.tasks.import_people")
         print(Person.objects.count(),
               AuditEvent.objects.filter(object_type="org.person", action="create").count(),
               task.status, len(task.worker_ids))

@@ -8,7 +8,7 @@ import pytest
 
 from tests import factories
 from tests.inbox import factories as inbox
-from unsilo.connectors import outbound
+from unsilo.connectors import sending
 from unsilo.connectors.base import Outbound, Session
 from unsilo.connectors.models import Delivery, DeliveryState
 from unsilo.core.actor import Actor
@@ -31,7 +31,7 @@ def agent(care):
 
 
 def deliver(message):
-    return outbound.send(Delivery.objects.get(message=message).pk)
+    return sending.send(Delivery.objects.get(message=message).pk)
 
 
 def test_a_reply_is_queued_with_its_message_and_sent_once(care, agent):

@@ -164,6 +164,28 @@ def test_a_reply_reopens_a_resolved_conversation_and_tells_the_assignee(monkeypa
     assert RoutingDecision.objects.count() == 1
 
 
+def test_a_customer_message_that_reopens_a_conversation_leaves_an_audit_row(monkeypatch):
+    sales = factories.silo("Sales")
+    dana = factories.person(sales)
+    inbox_factories.fixed_routing(monkeypatch, inbox_factories.to_person(dana))
+    send(msg("a"))
+    Conversation.objects.update(status=Status.RESOLVED, resolved_at=T0, resolved_by=dana)
+    send(msg("b", 60, in_reply_to="a", text="it broke again"))
+    conv = conversation_of("a")
+    row = AuditEvent.objects.get(action="reopen")
+    assert (row.object_id, row.via, row.actor_label, row.silo_id) == (
+        str(conv.pk), "worker", "worker", sales.pk)
+    assert row.changes["status"] == [Status.RESOLVED, Status.OPEN]
+    assert row.changes["resolved_by"] == [dana.pk, None]
+    assert row.changes["message"] == [None, Message.objects.get(external_id="b").pk]
+    # A customer answering a conversation that waited for them is said too.
+    Conversation.objects.update(status=Status.WAITING)
+    send(msg("c", 90, in_reply_to="b"))
+    waited = AuditEvent.objects.get(action="customer_answered")
+    assert waited.changes["status"] == [Status.WAITING, Status.OPEN]
+    assert AuditEvent.objects.filter(action="reopen").count() == 1
+
+
 def test_a_reply_to_our_own_outbound_message_joins_its_conversation(routing):
     conv = inbox_factories.conversation(network="bluesky")
     ours = inbox_factories.message(conv, direction="out", text="Sorry! Fixed now.")
@@ -217,14 +239,17 @@ def test_a_thread_another_worker_started_meanwhile_is_joined_not_routed_again(
     assert Conversation.objects.count() == 2
 
 
-def test_messages_left_received_are_picked_up_by_the_workers_periodic_check(routing):
-    from unsilo.core import worker
+def test_messages_left_received_are_picked_up_by_a_periodic_job(routing):
+    from unsilo.core import periodic
     from unsilo.inbox.tasks import processing as tasks
 
+    job = next(j for j in periodic.JOBS.values() if j.func is tasks.process_left_over)
+    assert job.seconds == 30 and not job.when()  # an idle inbox queues nothing
     ingest.store([ingest.check_message(msg("a"))[0]], Actor.system(), "test")  # no commit hook
-    assert (30, tasks.enqueue_if_received) in worker.PERIODIC
-    tasks.enqueue_if_received()  # the test settings run the task at once
+    assert job.when()
+    periodic.run_job.call(job.name)
     assert Message.objects.get(external_id="a").state == MessageState.PROCESSED
+    assert not job.when()
 
 
 def test_a_burst_of_ingests_waits_on_one_queued_task(settings, api, admin,

@@ -11,11 +11,8 @@ from unsilo.core.actor import Actor
 from unsilo.inbox import ingest, pipeline
 from unsilo.inbox.models import Conversation, Message, MessageState, RoutingDecision
 
-pytestmark = [
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor != "postgresql",
-                       reason="SQLite runs one writer at a time: no two batches overlap"),
-]
+# SQLite runs one writer at a time: no two batches overlap there.
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.postgresql]
 
 
 def test_two_batches_racing_on_one_new_thread_make_one_conversation(monkeypatch):

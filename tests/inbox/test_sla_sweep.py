@@ -7,15 +7,19 @@ import pytest
 from django.utils import timezone
 
 from tests import factories
+from tests.concurrency import as_another_worker
 from tests.inbox import factories as inbox
-from unsilo.core import worker
+from unsilo.core import periodic
+from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent, Role
-from unsilo.inbox.models import Notification, NotificationKind, SlaPolicy
+from unsilo.inbox import actions
+from unsilo.inbox.models import Conversation, Notification, NotificationKind, SlaPolicy
 from unsilo.inbox.tasks import sla as tasks_sla
 from unsilo.org.models import SeatRole, SiloKind
 
 pytestmark = pytest.mark.django_db
 MINUTE = datetime.timedelta(minutes=1)
+SECOND = datetime.timedelta(seconds=1)
 
 
 @pytest.fixture
@@ -96,29 +100,65 @@ def test_unassigned_warning_goes_to_the_captains(world):
     assert told(NotificationKind.SLA_WARNING) == [world["captain"].pk]
 
 
-def test_the_worker_heart_calls_registered_periodic_work():
-    calls = []
-    worker.every(1000, lambda: calls.append(1))
-    try:
-        heart = worker.Heart("test")
-        heart.call_periodic()
-        heart.call_periodic()  # not due again yet
-        assert calls == [1]
-        assert any(func is tasks_sla.enqueue_sweep for _, func in worker.PERIODIC)
-    finally:
-        worker.PERIODIC.pop()
-
-
-def test_the_periodic_sweep_is_queued_once_while_one_waits_and_not_for_nothing(settings):
+def test_the_sweep_is_a_periodic_job_queued_only_while_a_clock_runs(settings):
     from django_tasks_db.models import DBTaskResult
 
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
-    sweeps = DBTaskResult.objects.filter(task_path=tasks_sla.sweep.module_path)
+    job = next(j for j in periodic.JOBS.values() if j.func is tasks_sla.sweep_slas)
+    assert job.seconds == tasks_sla.SWEEP_EVERY
+    sweeps = DBTaskResult.objects.filter(args_kwargs__args=[job.name])
     conv = inbox.conversation(factories.silo("Care"))
-    tasks_sla.enqueue_sweep()
+    now = timezone.now()
+    periodic.enqueue_due(now)
     assert sweeps.count() == 0  # no clock runs
-    conv.resolution_due = timezone.now()
+    conv.resolution_due = now
     conv.save()
-    tasks_sla.enqueue_sweep()
-    tasks_sla.enqueue_sweep()
+    periodic.enqueue_due(now + job.seconds * SECOND)
+    periodic.enqueue_due(now + 2 * job.seconds * SECOND)  # the first still waits
     assert sweeps.count() == 1
+
+
+# A conversation changes while a sweep is under way (another worker, its own connection) ------
+
+
+def sweep_after(change, at):
+    """Sweep at `at`, with `change` made by another worker after the sweep has read the
+    conversations and before it acts on them."""
+    advance = tasks_sla._advance
+
+    def changed_meanwhile(*args, **kwargs):
+        as_another_worker(change)
+        return advance(*args, **kwargs)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(tasks_sla, "_advance", changed_meanwhile)
+        return tasks_sla.sweep_slas(at)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_conversation_resolved_while_the_sweep_runs_is_not_marked_breached(world):
+    conv, start = world["conv"], world["start"]
+    lead = Actor.for_user(world["lead"].user)
+    counts = sweep_after(lambda: actions.resolve(lead, Conversation.objects.get(pk=conv.pk)),
+                         start + 120 * MINUTE)
+    assert counts["breached"] == 0
+    assert told(NotificationKind.SLA_BREACH) == []
+    assert not AuditEvent.objects.filter(action="sla_breach").exists()
+    conv.refresh_from_db()
+    assert (conv.status, conv.sla_state) == ("resolved", "")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_conversation_handed_off_while_the_sweep_runs_is_judged_by_its_new_clock(world):
+    conv, start = world["conv"], world["start"]
+    lead = Actor.for_user(world["lead"].user)
+    billing = factories.silo("Billing")
+    SlaPolicy.objects.create(silo=billing, urgency="urgent", first_response_minutes=1000,
+                             resolution_minutes=5000)
+    counts = sweep_after(lambda: actions.handoff(lead, Conversation.objects.get(pk=conv.pk),
+                                                 billing, "a refund question"),
+                         start + 120 * MINUTE)
+    assert counts == {"warned": 0, "breached": 0, "escalated": 0}
+    assert told(NotificationKind.SLA_BREACH) == []  # Care's captain is not told
+    conv.refresh_from_db()
+    assert (conv.silo_id, conv.sla_state) == (billing.pk, "")

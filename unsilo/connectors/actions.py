@@ -16,7 +16,7 @@ from django.utils.dateparse import parse_datetime
 
 from unsilo.accounts import actions as account_actions
 from unsilo.accounts.models import Account, AccountStatus
-from unsilo.connectors import credentials, plugins, public
+from unsilo.connectors import credentials, plugins, public, tasks
 from unsilo.connectors.base import Connector, ConnectorError
 from unsilo.connectors.models import (
     Connection,
@@ -183,9 +183,7 @@ def _store(actor: Actor, account: Account, connector: Connector, options: dict,
 
 
 def _verify_later(connection_id: int) -> None:
-    from unsilo.connectors.tasks import verify_connection
-
-    verify_connection.enqueue(connection_id)
+    tasks.verify_connection.enqueue(connection_id)
 
 
 @transaction.atomic

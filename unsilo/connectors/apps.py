@@ -7,10 +7,10 @@ class ConnectorsConfig(AppConfig):
     verbose_name = "Connectors: live links to networks, credentials, delivery"
 
     def ready(self) -> None:
-        from unsilo.connectors import tasks
-        from unsilo.core.worker import every
+        from unsilo.connectors import discovery, outbound, tasks
+        from unsilo.core import periodic
 
-        every(2, tasks.send_due)
-        every(10, tasks.fetch_due)
-        every(5, tasks.process_webhooks)
-        every(60, tasks.scan_for_sightings)
+        periodic.every(2, outbound.send_due, when=outbound.anything_due)
+        periodic.every(10, tasks.fetch_due, when=tasks.anything_to_fetch)
+        periodic.every(5, tasks.process_webhooks, when=tasks.any_webhook_left)
+        periodic.every(60, discovery.scan, when=discovery.anything_new)

@@ -25,6 +25,8 @@ from django.utils import timezone
 from unsilo import config
 from unsilo.connectors.base import Session
 from unsilo.connectors.models import Connection
+from unsilo.core import audit
+from unsilo.core.actor import Actor
 
 KEY_ENV = "UNSILO_CREDENTIALS_KEY"
 OLD_KEYS_ENV = "UNSILO_CREDENTIALS_OLD_KEYS"
@@ -139,9 +141,10 @@ def store_secret(connection: Connection, secret: dict) -> None:
             secret=connection.secret, updated_at=connection.updated_at)
 
 
-def rotate(progress=None) -> int:
+def rotate(actor: Actor, progress=None) -> int:
     """Re-encrypt every stored secret under the current key, all in one transaction (a
-    failure changes nothing); returns how many connections were read."""
+    failure changes nothing) with one audit row saying how many (never a key or a secret);
+    returns how many connections were read."""
     fernet = _fernet()
     done = 0
     with transaction.atomic():
@@ -160,4 +163,10 @@ def rotate(progress=None) -> int:
             done += 1
             if progress:
                 progress(done, len(rows))
+        old_keys = len(_keys()) - 1
+        row = audit.event(actor, "credentials_rotated", Connection(),
+                          {"connections": [None, done], "old_keys_read": [None, old_keys]})
+        row.object_id = ""
+        row.object_repr = f"Credentials of {done:,} connections re-encrypted under a new key"
+        row.save()
     return done

@@ -1,7 +1,7 @@
 """Unregistered accounts: handles in ingested traffic that use the company's names or brand
 terms but are not in the registry — the land-grab and impostor check.
 
-`scan()` (every minute in the worker) reads the inbound messages after the watermark in id
+`scan()` (a periodic job, every minute) reads the inbound messages after the watermark in id
 order, a batch at a time. Each author handle (and the account a message was addressed to)
 whose folded form contains a folded brand term, and that no Account in the registry has on
 that network, becomes or bumps a Sighting; the watermark moves in the same transaction, so a
@@ -60,6 +60,15 @@ class _Seen:
     example: int
     count: int = 0
     messages: set = field(default_factory=set)
+
+
+def anything_new() -> bool:
+    """Whether `scan` has messages to read (two index probes; the heart asks before it
+    enqueues a scan)."""
+    discovery = Discovery.objects.filter(pk=1).values_list("terms", "scanned_message_id").first()
+    if discovery is None or not discovery[0]:
+        return False
+    return Message.objects.filter(pk__gt=discovery[1]).exists()
 
 
 def scan(batch: int = BATCH, max_batches: int = 50) -> int:

@@ -4,6 +4,12 @@ transaction, through the one ingestion path (`inbox.ingest.store`).
 A worker killed between two pages loses nothing and repeats nothing: the position on disk is
 always the one after the last stored message, and storing is idempotent on (network, id)
 anyway. Polling (`fetch`) and streams (`unsilo listen`, Bluesky's firehose) both come here.
+
+A position only moves forward: a reader says which position its page was read from (a
+`Position`, with the row's version), and the page is stored only if the stream still stands
+there — a conditional UPDATE on the version. A reader that was overtaken (two fetches of one
+connection, a requeued task beside its successor) stores nothing and is told (`Overtaken`),
+so a slow reader can never put the position back.
 """
 
 import dataclasses
@@ -25,14 +31,43 @@ def actor_for(network: str) -> Actor:
     return Actor.system(via=Via.WORKER, label=f"{network} connector")
 
 
-def position(key: str) -> str:
-    return StreamPosition.objects.filter(key=key).values_list("position", flat=True).first() or ""
+@dataclasses.dataclass(frozen=True)
+class Position:
+    """Where a stream stood when read: its value (the network's cursor) and the row's version
+    (0: never stored)."""
+
+    value: str = ""
+    version: int = 0
+
+    def after(self, page: Page) -> "Position":
+        """Where the stream stands once `page`, read from here, is stored."""
+        if not page.position or page.position == self.value:
+            return self
+        return Position(page.position, self.version + 1)
 
 
-def _save_position(key: str, value: str, connection: Connection | None) -> None:
-    StreamPosition.objects.update_or_create(
-        key=key, defaults={"position": value, "updated_at": timezone.now(),
-                           "connection": connection})
+class Overtaken(Exception):
+    """Another reader moved the stream on since this page was read from it."""
+
+
+def position(key: str) -> Position:
+    row = StreamPosition.objects.filter(key=key).values_list("position", "version").first()
+    return Position(*row) if row else Position()
+
+
+def _advance(key: str, read_from: Position, value: str, connection: Connection | None) -> None:
+    """Move the stream from `read_from` to `value`, or raise Overtaken (rolling back the page)."""
+    now = timezone.now()
+    if read_from.version == 0:
+        _, created = StreamPosition.objects.get_or_create(
+            key=key, defaults={"position": value, "version": 1, "updated_at": now,
+                               "connection": connection})
+        moved = created
+    else:
+        moved = StreamPosition.objects.filter(key=key, version=read_from.version).update(
+            position=value, version=F("version") + 1, updated_at=now)
+    if not moved:
+        raise Overtaken(f"{key} moved on since {read_from.value or 'the start'}")
 
 
 def _fit(message: Incoming) -> Incoming:
@@ -51,14 +86,17 @@ def _fit(message: Incoming) -> Incoming:
     return dataclasses.replace(message, **changes) if changes else message
 
 
-def store_page(key: str, page: Page, network: str, connection: Connection | None = None
-               ) -> IngestReport:
-    """Store a page's messages and the position after them, together."""
+def store_page(key: str, page: Page, network: str, connection: Connection | None = None,
+               read_from: Position | None = None) -> IngestReport:
+    """Store a page's messages and the position after them, together. `read_from` is where
+    the page was read from (None: the stream has no position, as webhooks)."""
     messages = [_fit(m) for m in page.messages]
+    read_from = read_from or Position()
 
     def keep_position() -> None:
-        if page.position:
-            _save_position(key, page.position, connection)
+        moved_to = read_from.after(page)
+        if moved_to != read_from:
+            _advance(key, read_from, moved_to.value, connection)
         if connection is not None:
             Connection.objects.filter(pk=connection.pk).update(
                 fetched_total=F("fetched_total") + len(messages))

@@ -72,6 +72,9 @@ class StreamPosition(models.Model):
     connection = models.ForeignKey(Connection, null=True, blank=True, on_delete=models.CASCADE,
                                    related_name="positions")
     position = models.TextField(blank=True)
+    # Moved on by one at each save; a save names the version it read (inbound.py), so a
+    # position only moves forward.
+    version = models.PositiveBigIntegerField(default=1)
     updated_at = models.DateTimeField(default=timezone.now)
 
     def __str__(self):
@@ -155,6 +158,9 @@ class WebhookEvent(models.Model):
     messages = models.PositiveIntegerField(default=0)
     error = models.TextField(blank=True)
     processed_at = models.DateTimeField(null=True, blank=True)
+    # Set when the sweep for events left waiting hands this one to the task queue (a claim),
+    # so other workers' sweeps leave it alone until then.
+    lease_until = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [models.Index(fields=["status", "id"])]

@@ -1,8 +1,10 @@
 """Background work of the connectors. Each task takes ids and is safe to run twice.
 
-Periodic (every worker, `apps.py`): `send_due` puts due deliveries on the queue, `fetch_due`
-polls connections whose turn has come, `process_webhooks` picks up webhook events a lost
-worker left, `scan_for_sightings` looks for unregistered handles.
+Periodic jobs (core/periodic.py, registered in `apps.py`): `outbound.send_due` hands due
+deliveries over, `fetch_due` polls connections whose turn has come, `process_webhooks` picks up
+webhook events a lost worker left, `discovery.scan` looks for unregistered handles. Each sweep
+claims its rows with a conditional UPDATE (core/claims.py), so many workers hand each piece of
+work over once.
 """
 
 import dataclasses
@@ -14,7 +16,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django_tasks import task
 
-from unsilo.connectors import credentials, inbound, outbound, plugins
+from unsilo.connectors import credentials, inbound, plugins, sending, status
 from unsilo.connectors.base import AuthExpired, ConnectorError, Page, PermanentError, RateLimited
 from unsilo.connectors.models import (
     Connection,
@@ -22,12 +24,15 @@ from unsilo.connectors.models import (
     HookStatus,
     WebhookEvent,
 )
-from unsilo.core import audit
+from unsilo.core.claims import claim
 
 log = logging.getLogger("unsilo.connectors")
 
 MAX_PAGES = 20  # pages read per fetch task; the next fetch goes on from the stored position
-ERROR_WAIT = datetime.timedelta(minutes=5)
+FETCHED = (ConnectionStatus.CONNECTED, ConnectionStatus.ERROR)
+# A stale webhook event handed to the task queue is not handed over again for this long.
+HANDED_OVER = datetime.timedelta(minutes=15)
+HOOKS_PER_SWEEP = 500
 
 
 # Outbound -------------------------------------------------------------------------------------
@@ -35,11 +40,7 @@ ERROR_WAIT = datetime.timedelta(minutes=5)
 
 @task()
 def send_delivery(delivery_id: int) -> str:
-    return outbound.send(delivery_id)
-
-
-def send_due() -> int:
-    return outbound.send_due()
+    return sending.send(delivery_id)
 
 
 # Verifying a new connection --------------------------------------------------------------------
@@ -53,39 +54,22 @@ def verify_connection(connection_id: int) -> str:
         return "missing"
     connector = plugins.connector(connection.network)
     if connector is None:
-        _health(connection, ConnectionStatus.ERROR, f"no connector for {connection.network}")
+        status.failing(connection, f"no connector for {connection.network}", checked=True)
         return ConnectionStatus.ERROR
     try:
         with credentials.worker_access():
             session = credentials.open_session(connection)
             info = connector.verify(session)
     except AuthExpired as error:
-        _health(connection, ConnectionStatus.EXPIRED, str(error))
+        status.expired(connection, str(error), checked=True)
         return ConnectionStatus.EXPIRED
     except (ConnectorError, ValueError) as error:
-        _health(connection, ConnectionStatus.ERROR, str(error))
+        status.failing(connection, str(error), checked=True)
         return ConnectionStatus.ERROR
-    now = timezone.now()
-    with transaction.atomic():
-        row = Connection.objects.select_for_update().get(pk=connection_id)
-        before = audit.snapshot(row, ["status", "external_id"])
-        row.status, row.external_id = ConnectionStatus.CONNECTED, info.external_id[:200]
-        row.verified_at, row.last_error, row.updated_at = now, "", now
-        row.next_fetch_at = now if connector.can_fetch else None
-        row.save(update_fields=["status", "external_id", "verified_at", "last_error",
-                                "updated_at", "next_fetch_at"])
-        audit.record(inbound.actor_for(row.network), "connection_verified", row,
-                     audit.diff(before, audit.snapshot(row, before.keys())),
-                     connection.account.owner_silo_id)
+    if not status.verified(connection, info.external_id, fetch_now=connector.can_fetch):
+        return "disconnected meanwhile"
     _keep_rate(connection, session)
     return ConnectionStatus.CONNECTED
-
-
-def _health(connection: Connection, status: str, error: str) -> None:
-    now = timezone.now()
-    Connection.objects.filter(pk=connection.pk).update(
-        status=status, last_error=error[:2000], last_error_at=now, updated_at=now,
-        next_fetch_at=now + ERROR_WAIT if status == ConnectionStatus.ERROR else None)
 
 
 def _keep_rate(connection: Connection, session) -> None:
@@ -98,19 +82,28 @@ def _keep_rate(connection: Connection, session) -> None:
 # Inbound by polling ---------------------------------------------------------------------------
 
 
+def _due_to_fetch(now: datetime.datetime):
+    return (Connection.objects.filter(status__in=FETCHED, next_fetch_at__lte=now)
+            .exclude(paused_until__gt=now))
+
+
+def anything_to_fetch() -> bool:
+    return _due_to_fetch(timezone.now()).exists()
+
+
 def fetch_due(now: datetime.datetime | None = None) -> int:
-    """Enqueue a fetch for each connection whose turn has come (and push its turn on, so the
-    next sweep does not enqueue it again)."""
+    """Enqueue a fetch for each connection whose turn has come. The turn is claimed first
+    (pushed on with a conditional UPDATE), so of several sweeps only one enqueues it."""
     now = now or timezone.now()
-    due = list(Connection.objects.filter(
-        Q(status=ConnectionStatus.CONNECTED) | Q(status=ConnectionStatus.ERROR),
-        next_fetch_at__lte=now).exclude(paused_until__gt=now).values_list("pk", "network"))
-    for pk, network in due:
+    due = _due_to_fetch(now)
+    handed = 0
+    for network in sorted(set(due.values_list("network", flat=True))):
         connector = plugins.connector(network)
         wait = datetime.timedelta(seconds=connector.poll_seconds if connector else 3600)
-        Connection.objects.filter(pk=pk).update(next_fetch_at=now + wait)
-        fetch_connection.enqueue(pk)
-    return len(due)
+        for pk in claim(due.filter(network=network), next_fetch_at=now + wait):
+            fetch_connection.enqueue(pk)
+            handed += 1
+    return handed
 
 
 @task()
@@ -118,8 +111,7 @@ def fetch_connection(connection_id: int) -> int:
     """Read new inbound messages of one connection, page by page, each page stored with the
     position after it. Returns how many messages were new."""
     connection = Connection.objects.select_related("account").filter(pk=connection_id).first()
-    if connection is None or connection.status not in (ConnectionStatus.CONNECTED,
-                                                       ConnectionStatus.ERROR):
+    if connection is None or connection.status not in FETCHED:
         return 0
     connector = plugins.connector(connection.network)
     if connector is None or not connector.can_fetch:
@@ -130,24 +122,27 @@ def fetch_connection(connection_id: int) -> int:
     try:
         with credentials.worker_access():
             session = credentials.open_session(connection)
+            at = inbound.position(key)
             for _ in range(MAX_PAGES):
-                page = connector.fetch(session, inbound.position(key))
-                new += inbound.store_page(key, page, connection.network, connection).new
+                page = connector.fetch(session, at.value)
+                new += inbound.store_page(key, page, connection.network, connection,
+                                          read_from=at).new
+                at = at.after(page)
                 if not page.more:
                     break
+    except inbound.Overtaken:
+        log.info("fetch of connection %s stopped: another fetch is ahead", connection_id)
     except RateLimited as error:
         until = timezone.now() + datetime.timedelta(seconds=error.retry_after)
         Connection.objects.filter(pk=connection.pk).update(paused_until=until,
                                                            next_fetch_at=until)
     except AuthExpired as error:
         if not credentials.renewed_elsewhere(session):  # else: the next fetch uses the new one
-            _health(connection, ConnectionStatus.EXPIRED, str(error))
+            status.expired(connection, str(error))
     except (ConnectorError, PermanentError) as error:
-        _health(connection, ConnectionStatus.ERROR, str(error))
+        status.failing(connection, str(error))
     else:
-        now = timezone.now()
-        Connection.objects.filter(pk=connection.pk).update(
-            status=ConnectionStatus.CONNECTED, last_fetch_at=now, last_error="")
+        status.fetched(connection)
     finally:
         if session is not None:
             _keep_rate(connection, session)
@@ -206,20 +201,23 @@ def _to_our_accounts(event: WebhookEvent, messages: list) -> list:
             for m in messages]
 
 
-def process_webhooks() -> int:
-    """Enqueue events still waiting a minute after they came (their first task was lost)."""
-    stale = timezone.now() - datetime.timedelta(minutes=1)
-    ids = list(WebhookEvent.objects.filter(status=HookStatus.PENDING, received_at__lt=stale)
-               .values_list("pk", flat=True)[:500])
+def _left_waiting(now: datetime.datetime):
+    """Events still pending a minute after they came (their first task was lost), that no
+    sweep has handed over lately."""
+    return (WebhookEvent.objects.filter(status=HookStatus.PENDING,
+                                        received_at__lt=now - datetime.timedelta(minutes=1))
+            .filter(Q(lease_until__isnull=True) | Q(lease_until__lt=now)).order_by("id"))
+
+
+def any_webhook_left() -> bool:
+    return _left_waiting(timezone.now()).exists()
+
+
+def process_webhooks(now: datetime.datetime | None = None) -> int:
+    """Enqueue the events left waiting, each claimed first (a lease), so several sweeps
+    hand each over once."""
+    now = now or timezone.now()
+    ids = claim(_left_waiting(now), HOOKS_PER_SWEEP, lease_until=now + HANDED_OVER)
     for pk in ids:
         process_webhook.enqueue(pk)
     return len(ids)
-
-
-# Unregistered accounts ------------------------------------------------------------------------
-
-
-def scan_for_sightings() -> int:
-    from unsilo.connectors import discovery
-
-    return discovery.scan()

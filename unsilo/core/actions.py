@@ -35,19 +35,35 @@ def create(actor: Actor, obj: models.Model, m2m: dict | None = None, silo_id=Non
 
 @transaction.atomic
 def update(actor: Actor, obj: models.Model, data: dict, silo_id=None):
-    """Apply `data` (field name to value; many-to-many as lists of ids) and log what changed."""
-    before = audit.snapshot(obj)
-    plain, m2m = _split_m2m(obj, data)
+    """Apply `data` (field name to value; many-to-many as lists of ids) to the row as it is
+    now, locked, and write only the fields that changed, so a concurrent edit of another field
+    survives; the audit row is the difference from the locked row. `obj` is refreshed from the
+    result and returned."""
+    row = type(obj)._default_manager.select_for_update().get(pk=obj.pk)
+    before = audit.snapshot(row)
+    stored = _values(row)
+    plain, m2m = _split_m2m(row, data)
     for name, value in plain.items():
-        setattr(obj, name, value)
-    obj.full_clean()
-    obj.save()
+        setattr(row, name, value)
+    row.full_clean()
+    changed = [f.name for f in row._meta.concrete_fields
+               if not f.primary_key and _values(row)[f.attname] != stored[f.attname]]
+    if changed:
+        row.save(update_fields=changed)
     for name, values in m2m.items():
-        getattr(obj, name).set(values)
-    changes = audit.diff(before, audit.snapshot(obj))
+        getattr(row, name).set(values)
+    changes = audit.diff(before, audit.snapshot(row))
     if changes:
-        audit.record(actor, "update", obj, changes, silo_id)
+        audit.record(actor, "update", row, changes, silo_id)
+    for attname, value in _values(row).items():
+        setattr(obj, attname, value)
+    for name in m2m:
+        getattr(obj, "_prefetched_objects_cache", {}).pop(name, None)
     return obj
+
+
+def _values(obj: models.Model) -> dict:
+    return {f.attname: getattr(obj, f.attname) for f in obj._meta.concrete_fields}
 
 
 @transaction.atomic

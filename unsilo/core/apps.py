@@ -7,6 +7,7 @@ class CoreConfig(AppConfig):
     verbose_name = "Core: people who log in, roles, tokens, audit log"
 
     def ready(self) -> None:
-        from unsilo.core.worker import every, prune_finished_tasks
+        from unsilo.core import periodic
+        from unsilo.core.worker import prune_finished_tasks
 
-        every(600, prune_finished_tasks)
+        periodic.every(600, prune_finished_tasks)

@@ -117,3 +117,15 @@ class WorkerBeat(models.Model):
 
     def __str__(self):
         return f"{self.worker_id} (seen {self.seen_at:%H:%M:%S})"
+
+
+class PeriodicJob(models.Model):
+    """A periodic job's next turn and the task that runs it, shared by every worker, so each
+    job has at most one waiting task (core/periodic.py)."""
+
+    name = models.CharField(max_length=200, primary_key=True)
+    due_at = models.DateTimeField(default=timezone.now)
+    task_id = models.UUIDField(null=True, blank=True)
+
+    def __str__(self):
+        return f"{self.name} (due {self.due_at:%H:%M:%S})"

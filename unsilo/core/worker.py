@@ -7,6 +7,10 @@ workers run the same task. `unsilo demo` runs one in a thread beside the web ser
 A worker killed mid-task (kill -9, a lost machine) loses nothing: every worker beats a
 heartbeat, and any worker puts a task held by a worker silent for longer than DEAD_AFTER back
 on the queue. Tasks take ids and make their effects idempotent, so running one again is safe.
+
+The heart (a side thread with its own connection) only beats, requeues and enqueues the
+periodic jobs that are due (core/periodic.py); the jobs themselves run as tasks, so however
+slow one is, the heart keeps beating.
 """
 
 import datetime
@@ -15,7 +19,6 @@ import os
 import socket
 import threading
 import time
-from collections.abc import Callable
 
 from django.db import close_old_connections, connection, transaction
 from django.db.models import Q
@@ -24,6 +27,7 @@ from django_tasks import TaskResultStatus
 from django_tasks_db.management.commands.db_worker import Worker
 from django_tasks_db.models import DBTaskResult
 
+from unsilo.core import periodic
 from unsilo.core.models import WorkerBeat
 
 log = logging.getLogger("unsilo.worker")
@@ -33,18 +37,6 @@ BEAT_EVERY = float(os.environ.get("UNSILO_WORKER_BEAT_SECONDS", 5))
 DEAD_AFTER = datetime.timedelta(seconds=float(os.environ.get("UNSILO_WORKER_DEAD_SECONDS", 30)))
 # A task that has taken down this many workers is failed rather than retried for ever.
 MAX_ATTEMPTS = 5
-
-
-# Periodic work: (every how many seconds, function). Apps register at start-up with `every`;
-# each worker's heart calls what is due (so the functions should only enqueue, and be harmless
-# when several workers call them).
-PERIODIC: list[tuple[float, Callable[[], object]]] = []
-
-
-def every(seconds: float, func: Callable[[], object]) -> None:
-    """Call `func` about every `seconds` in every running worker."""
-    if (seconds, func) not in PERIODIC:
-        PERIODIC.append((seconds, func))
 
 
 def make_worker(queues: str = "*", interval: float = 0.5) -> Worker:
@@ -116,13 +108,14 @@ def requeue_orphaned_tasks(now: datetime.datetime | None = None) -> int:
 
 
 class Heart(threading.Thread):
-    """Beats for one worker and requeues the tasks of dead ones, on its own connection."""
+    """Beats for one worker, requeues the tasks of dead ones and enqueues the periodic jobs
+    that are due, on its own connection. It never runs a job: a slow one would stop the beat,
+    and a healthy worker would be declared dead and its task run twice."""
 
     def __init__(self, worker_id: str):
         super().__init__(name=f"heartbeat-{worker_id}", daemon=True)
         self.worker_id = worker_id
         self.stopped = threading.Event()
-        self.last_called: dict[int, float] = {}
 
     def run(self) -> None:
         last_beat = -BEAT_EVERY
@@ -135,23 +128,15 @@ class Heart(threading.Thread):
                     requeue_orphaned_tasks()
                 except Exception:  # noqa: BLE001 - a missed beat must not stop the worker
                     log.exception("heartbeat failed")
-            self.call_periodic()
+            try:
+                periodic.enqueue_due()
+            except Exception:  # noqa: BLE001 - a failed enqueue is tried again next time
+                log.exception("enqueueing periodic jobs failed")
             # Wake often enough for the most frequent periodic job (the outbound sweep, 2 s).
-            if self.stopped.wait(min([BEAT_EVERY, *(s for s, _ in PERIODIC)])):
+            if self.stopped.wait(min(BEAT_EVERY, periodic.shortest() or BEAT_EVERY)):
                 break
         WorkerBeat.objects.filter(worker_id=self.worker_id).delete()
         connection.close()
-
-    def call_periodic(self) -> None:
-        now = time.monotonic()
-        for n, (seconds, func) in enumerate(list(PERIODIC)):
-            if now - self.last_called.get(n, -seconds) < seconds:
-                continue
-            self.last_called[n] = now
-            try:
-                func()
-            except Exception:  # noqa: BLE001 - one failing job must not stop the others
-                log.exception("periodic %s failed", getattr(func, "__name__", func))
 
     def stop(self) -> None:
         self.stopped.set()

@@ -10,7 +10,8 @@ nothing is routed twice.
 
 Only new conversations, and conversations still in the hub's triage queue, are routed. A new
 message in a conversation someone owns keeps its silo and assignee; it refreshes sentiment,
-urgency and risk, and reopens a resolved conversation (the assignee is told).
+urgency and risk, and reopens a resolved conversation (the assignee is told, and the audit log
+says which message reopened it).
 
 Self-harm and safety never wait: the router gives such a message to the hub's safety rota
 (routing/safety.py), the hub is told, and the flag stays on the conversation with the highest
@@ -210,6 +211,7 @@ class _Batch:
         self.actor = Actor.system(via=Via.WORKER, label="worker")
         self.routes: list[tuple[Conversation, Message, Decision, dict]] = []
         self.notices: list[tuple[int, str, Conversation, str]] = []
+        self.reopens: list[tuple[Conversation, Message, dict]] = []
         self.clock = None
         self.hub: list[int] | None = None
         self.done = Processed()
@@ -268,6 +270,7 @@ def process_batch(batch: list[Message], now: datetime.datetime | None = None,
         gone = {id(conversations[key]) for key in lost}
         work.routes = [r for r in work.routes if id(r[0]) not in gone]
         work.notices = [n for n in work.notices if id(n[2]) not in gone]
+        work.reopens = [r for r in work.reopens if id(r[0]) not in gone]
         for key, conversation in lost.items():
             conversations[key] = conversation
             _apply(work, conversation, by_key[key], False, accounts)
@@ -279,7 +282,8 @@ def process_batch(batch: list[Message], now: datetime.datetime | None = None,
         m.conversation_id = conversations[keys[m.pk]].pk
     update_many(Message, batch, MESSAGE_FIELDS)
     insert_many(RoutingDecision, [_decision_row(work, *route) for route in work.routes])
-    insert_many(AuditEvent, [_audit_row(work, *route) for route in work.routes])
+    insert_many(AuditEvent, [_audit_row(work, *route) for route in work.routes]
+                + [_reopen_row(work, *reopened) for reopened in work.reopens])
     _notify_all(work)
     work.done.messages = len(batch)
     work.done.conversations = len(inserted)
@@ -370,8 +374,12 @@ def _apply(work: _Batch, c: Conversation, items, is_new: bool, accounts: dict) -
             _route(work, c, latest[0], latest[2])
 
 
+REOPEN_AUDITED = ["status", "resolved_at", "resolved_by", "resolution_due", "sla_state"]
+
+
 def _reopen(work: _Batch, c: Conversation, m: Message) -> None:
     was = c.status
+    work.reopens.append((c, m, audit.snapshot(c, REOPEN_AUDITED)))
     c.status = Status.OPEN
     if was == Status.RESOLVED:
         work.done.reopened += 1
@@ -431,3 +439,11 @@ def _audit_row(work: _Batch, c: Conversation, m: Message, d: Decision, before: d
     changes.update({"source": [None, d.source], "confidence": [None, d.confidence],
                     "reasons": [None, list(d.reasons)]})
     return audit.event(work.actor, "route", c, changes, d.silo_id, at=work.now)
+
+
+def _reopen_row(work: _Batch, c: Conversation, m: Message, before: dict) -> AuditEvent:
+    """A customer's message opened a resolved (or waiting) conversation again."""
+    changes = audit.diff(before, audit.snapshot(c, REOPEN_AUDITED))
+    changes["message"] = [None, m.pk]
+    action = "reopen" if before["status"] == Status.RESOLVED else "customer_answered"
+    return audit.event(work.actor, action, c, changes, c.silo_id, at=work.now)

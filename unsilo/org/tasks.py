@@ -2,10 +2,10 @@
 
 from django_tasks import task
 
-from unsilo.org import import_actions
+from unsilo.org import import_run
 
 
 @task()
 def import_people(import_id: int) -> None:
     """Import a checked and confirmed people CSV (a PeopleImport), reporting progress on it."""
-    import_actions.run_people_import(import_id)
+    import_run.run_people_import(import_id)

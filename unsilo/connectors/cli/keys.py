@@ -5,7 +5,7 @@ import os
 
 import click
 
-from unsilo.cli_support import ProgressBars, start
+from unsilo.cli_support import ProgressBars, actor, start
 
 
 @click.group()
@@ -24,7 +24,7 @@ def generate() -> None:
 @keys.command()
 def rotate() -> None:
     """Re-encrypt every stored credential under UNSILO_CREDENTIALS_KEY, reading the old ones
-    with the keys in UNSILO_CREDENTIALS_OLD_KEYS. All or nothing."""
+    with the keys in UNSILO_CREDENTIALS_OLD_KEYS. All or nothing, with one audit row."""
     start()
     from unsilo.connectors import credentials
 
@@ -34,7 +34,7 @@ def rotate() -> None:
             f"prints one) and the old one in {credentials.OLD_KEYS_ENV}.")
     bars = ProgressBars({"rotate": "Re-encrypting credentials"})
     try:
-        done = credentials.rotate(progress=lambda n, total: bars("rotate", n, total))
+        done = credentials.rotate(actor(), progress=lambda n, total: bars("rotate", n, total))
     except credentials.CredentialError as error:
         bars.close()
         raise click.ClickException(f"{error} Nothing was changed.") from error

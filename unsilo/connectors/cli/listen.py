@@ -4,7 +4,9 @@ It subscribes to `com.atproto.sync.subscribeRepos` from the stored cursor, keeps
 that concern the company's Bluesky accounts (`firehose.py`), and stores them in batches (up to
 `--batch` frames or `--flush-seconds`), each batch's messages together with the sequence
 number of its last frame, in one transaction (`inbound.store_page`). Killed at any moment, it
-starts again from the last stored batch: nothing lost, nothing stored twice.
+starts again from the last stored batch: nothing lost, nothing stored twice. A second listener
+on the same stream cannot put it back: a batch read from a position another one moved on is
+not stored, and the listener reconnects from where the stream stands.
 """
 
 import logging
@@ -87,6 +89,7 @@ class Listener:
         from websockets.exceptions import ConnectionClosed, InvalidHandshake, InvalidURI
 
         from unsilo.connectors.firehose import StreamError
+        from unsilo.connectors.inbound import Overtaken
 
         failures = 0
         while not self.stopping:
@@ -98,6 +101,8 @@ class Listener:
                     TimeoutError) as error:
                 failures += 1
                 self._wait(failures, f"the stream broke off ({type(error).__name__}: {error})")
+            except Overtaken as error:
+                self.say(f"another listener is ahead ({error}); reading on from there")
             except DatabaseError as error:
                 failures += 1
                 close_old_connections()
@@ -119,7 +124,8 @@ class Listener:
         from unsilo.connectors import inbound
 
         self.reload_accounts()
-        cursor = inbound.position(self.key) or self.start_cursor
+        self.at = inbound.position(self.key)
+        cursor = self.at.value or self.start_cursor
         url = subscribe_url(self.service, cursor)
         self.say(f"reading {url}")
         pending, frames_in_batch = [], 0
@@ -161,8 +167,9 @@ class Listener:
         from unsilo.connectors import inbound
         from unsilo.connectors.base import Page
 
-        position = str(self.seq) if self.seq is not None else ""
-        report = inbound.store_page(self.key, Page(messages, position), "bluesky")
+        page = Page(messages, str(self.seq) if self.seq is not None else "")
+        report = inbound.store_page(self.key, page, "bluesky", read_from=self.at)
+        self.at = self.at.after(page)
         self.stored += report.new
 
     def _progress(self, rate: float) -> None:

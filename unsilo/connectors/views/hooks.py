@@ -9,21 +9,20 @@ In this order: unknown network or hook → 404; body over 1 MB → 413; signatur
 wrong → 401, a warning in the log (network, hook, remote address; never the body or a secret)
 and the error kept on the connection; a body the connector cannot read → 400 with its reason;
 else the raw body is stored as one `WebhookEvent` row and 202 answered with its id. The worker
-(`tasks.process_webhook`) reads it again and stores all its messages in one transaction.
+(`tasks.process_webhook`) reads it again and stores all its messages in one transaction. The
+view writes nothing itself: webhooks.py keeps the event and notes a refusal.
 """
 
 import logging
 import uuid
 
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from unsilo.connectors import credentials, plugins, tasks
+from unsilo.connectors import credentials, plugins, webhooks
 from unsilo.connectors.base import Connector, WebhookRejected
-from unsilo.connectors.models import Connection, ConnectionStatus, WebhookEvent
+from unsilo.connectors.models import Connection, ConnectionStatus
 
 log = logging.getLogger("unsilo.connectors")
 
@@ -93,15 +92,8 @@ def _receive(request: HttpRequest, connector: Connector, connection: Connection 
         connector.parse_webhook(options, body)
     except ValueError as error:
         return _error(400, str(error))
-    event = receive(connector.name, connection, body)
+    event = webhooks.keep(connector.name, connection, body)
     return JsonResponse({"id": event.pk}, status=202)
-
-
-def receive(network: str, connection: Connection | None, body: bytes) -> WebhookEvent:
-    """Keep a checked webhook body for the worker (one INSERT) and hand it over on commit."""
-    event = WebhookEvent.objects.create(network=network, connection=connection, body=body)
-    transaction.on_commit(lambda: tasks.process_webhook.enqueue(event.pk))
-    return event
 
 
 def _rejected(request: HttpRequest, connector: Connector, connection: Connection | None,
@@ -109,7 +101,4 @@ def _rejected(request: HttpRequest, connector: Connector, connection: Connection
     log.warning("webhook rejected: network=%s hook=%s remote=%s: %s", connector.name, hook,
                 request.META.get("REMOTE_ADDR", "?"), reason)
     if connection is not None:
-        now = timezone.now()
-        Connection.objects.filter(pk=connection.pk).update(
-            last_error=f"A webhook call was rejected (401): {reason}"[:2000],
-            last_error_at=now)
+        webhooks.refused(connection, reason)

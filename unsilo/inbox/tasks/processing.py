@@ -3,8 +3,8 @@
 Ingestion enqueues `process_messages()` once its messages are committed. The task processes
 whatever is RECEIVED when it runs, so a burst of single-message API calls becomes one batch;
 while one such task waits in the queue, ingestion does not add another. After a full batch it
-enqueues one more, so a second idle worker shares a large file. Every worker also checks now and
-then for messages left RECEIVED (`enqueue_if_received`).
+enqueues one more, so a second idle worker shares a large file. A periodic job processes
+messages left RECEIVED (`process_left_over`: a failed task, an enqueue lost with its process).
 """
 
 import logging
@@ -13,7 +13,7 @@ import time
 from django.db import connection
 from django_tasks import task
 
-from unsilo.core import worker
+from unsilo.core import periodic
 from unsilo.inbox.models import Direction, Message, MessageState
 
 log = logging.getLogger("unsilo.inbox")
@@ -74,11 +74,15 @@ def _one_waiting() -> bool:
         return cursor.fetchone() is not None
 
 
-def enqueue_if_received() -> None:
-    """A safety net run by every worker now and then: messages left RECEIVED (a failed task,
-    an enqueue lost with its process) get a processing task."""
-    if Message.objects.filter(state=MessageState.RECEIVED, direction=Direction.INBOUND).exists():
-        enqueue_processing()
+def _left_over() -> bool:
+    return Message.objects.filter(state=MessageState.RECEIVED,
+                                  direction=Direction.INBOUND).exists()
 
 
-worker.every(30, enqueue_if_received)
+def process_left_over() -> dict:
+    """The safety net: messages left RECEIVED are processed (the heart asks `_left_over`
+    first, so an idle inbox queues nothing)."""
+    return process_messages.call()
+
+
+periodic.every(30, process_left_over, when=_left_over)

@@ -1,7 +1,9 @@
 """The SLA sweep: at 80 % of a clock the assignee is warned, at breach the silo's captains are
 told (the hub, when the silo has none), and after another 50 % of the target the hub. Each
 step happens once per conversation (`sla_state` only climbs, set with a conditional UPDATE),
-so any number of workers may sweep; notices go through notify.save (choices, grouping).
+so any number of workers may sweep; each conversation is read again, locked, in the
+transaction that moves it on, so one resolved or handed off meanwhile is left alone. Notices
+go through notify.save (choices, grouping). The sweep is a periodic job (core/periodic.py).
 
 The first-response clock runs until `first_response_at`, the resolution clock until the
 conversation is resolved; `sla_state` holds the furthest either clock has gone. Handoff and
@@ -13,10 +15,10 @@ import datetime
 from django.db import connection, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django_tasks import task
 
-from unsilo.core import audit, worker
+from unsilo.core import audit, periodic
 from unsilo.core.actor import Actor
+from unsilo.core.claims import claim
 from unsilo.core.models import AuditEvent, Via
 from unsilo.inbox import notify, sla
 from unsilo.inbox.models import Conversation, NotificationKind, Status
@@ -69,18 +71,30 @@ def sweep_slas(now: datetime.datetime | None = None) -> dict[str, int]:
                .filter(Q(first_response_at=None, first_response_due__isnull=False)
                        | Q(resolution_due__isnull=False))
                .only(*FIELDS).order_by())
-    moves = []
-    for conversation in running.iterator(chunk_size=1000):
-        level, which, due = _reached(clock, conversation, now)
-        current = LEVELS.index(conversation.sla_state) if conversation.sla_state in LEVELS else 0
-        if level > current:
-            moves.append((conversation, current, level, which, due))
+    ids = [c.pk for c in running.iterator(chunk_size=1000) if _move(clock, c, now)]
     counts = {name: 0 for name in LEVELS[1:]}
     told = Told()
-    for start in range(0, len(moves), BATCH):
-        for level in _advance(moves[start:start + BATCH], told):
+    for start in range(0, len(ids), BATCH):
+        for level in _advance(ids[start:start + BATCH], clock, now, told):
             counts[LEVELS[level]] += 1
     return counts
+
+
+def _move(clock: sla.Clock, conversation: Conversation, now: datetime.datetime) -> tuple | None:
+    """(conversation, current level, level reached, which clock, due) when it moves on."""
+    level, which, due = _reached(clock, conversation, now)
+    current = LEVELS.index(conversation.sla_state) if conversation.sla_state in LEVELS else 0
+    return (conversation, current, level, which, due) if level > current else None
+
+
+def _locked(ids: list[int]) -> list[Conversation]:
+    """The conversations of `ids` still open, read again and locked for this transaction
+    (PostgreSQL; SQLite's writers are serialised already)."""
+    query = (Conversation.objects.filter(pk__in=ids, status__in=[Status.OPEN, Status.WAITING])
+             .only(*FIELDS).order_by("id"))
+    if connection.features.has_select_for_update:
+        query = query.select_for_update(of=("self",))
+    return list(query)
 
 
 class Told:
@@ -103,15 +117,22 @@ class Told:
 
 
 @transaction.atomic
-def _advance(moves: list, told: Told) -> list[int]:
-    """Move a batch of conversations on, in one transaction; returns the levels reached."""
+def _advance(ids: list[int], clock: sla.Clock, now: datetime.datetime, told: Told
+             ) -> list[int]:
+    """Move a batch of conversations on, in one transaction; returns the levels reached.
+    Each is read again under its lock, so one resolved, answered, handed off or moved on by
+    another sweep since the first read is judged as it is now, not as it was."""
+    moves = [move for c in _locked(ids) if (move := _move(clock, c, now))]
     reached, notes, events = [], [], []
     groups: dict[tuple[int, int], list[int]] = {}
     for conversation, current, level, _, _ in moves:
         groups.setdefault((current, level), []).append(conversation.pk)
     moved = set()
-    for (current, level), ids in groups.items():
-        moved |= _move(ids, LEVELS[current], LEVELS[level])
+    for (current, level), group in groups.items():
+        # Conditional: only the sweep that moves a conversation on tells anyone.
+        moved |= set(claim(Conversation.objects.filter(pk__in=group,
+                                                       sla_state=LEVELS[current]),
+                           sla_state=LEVELS[level]))
     for conversation, current, level, which, due in moves:
         if conversation.pk not in moved:
             continue
@@ -140,24 +161,6 @@ def _advance(moves: list, told: Told) -> list[int]:
     return reached
 
 
-def _move(ids: list[int], old: str, new: str) -> set[int]:
-    """Set `new` on those of `ids` still in state `old`; returns the ids it moved. Only the
-    sweep that moves a conversation on tells anyone: a second one finds it moved already."""
-    quote = connection.ops.quote_name
-    table, state, pk = (quote(Conversation._meta.db_table), quote("sla_state"), quote("id"))
-    marks = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {state} = %s WHERE {state} = %s AND {pk} IN ({marks}) "  # noqa: S608 - names from the model
-            f"RETURNING {pk}", [new, old, *ids])
-        return {row[0] for row in cursor.fetchall()}
-
-
-@task()
-def sweep() -> dict[str, int]:
-    return sweep_slas()
-
-
 def _running() -> bool:
     """Whether any clock runs at all (two index probes): an empty inbox queues no sweeps."""
     open_ = Conversation.objects.filter(status__in=[Status.OPEN, Status.WAITING])
@@ -165,19 +168,4 @@ def _running() -> bool:
             or open_.filter(resolution_due__isnull=False).exists())
 
 
-def enqueue_sweep() -> None:
-    """Queue a sweep when a clock runs, unless one is already waiting (every worker's heart
-    calls this)."""
-    from django_tasks_db.backend import DatabaseBackend
-    from django_tasks_db.models import DBTaskResult
-
-    if not _running():
-        return
-    if isinstance(sweep.get_backend(), DatabaseBackend) and (
-        DBTaskResult.objects.ready().filter(task_path=sweep.module_path).exists()
-    ):
-        return
-    sweep.enqueue()
-
-
-worker.every(SWEEP_EVERY, enqueue_sweep)
+periodic.every(SWEEP_EVERY, sweep_slas, when=_running)
