@@ -14,7 +14,7 @@ from tests import factories as f
 from tests.connectors import factories
 from tests.connectors.network import network_api  # noqa: F401 - the `api` fixture
 from tests.inbox.test_message_links import HOSTILE
-from unsilo.connectors import outbound, tasks
+from unsilo.connectors import outbound, sending, tasks
 from unsilo.connectors.models import Delivery, DeliveryState, Sighting
 from unsilo.connectors.networks.webhook import signature
 from unsilo.connectors.testing.fakeapi import Reply
@@ -103,7 +103,7 @@ def test_a_webhook_answer_with_a_hostile_link_is_delivered_without_it(api, setti
         created_at=timezone.now())
     reply = outbound.queue(Actor.system(), kind="reply", network="webhook", text="Sorry!",
                            account=conn.account, in_reply_to=conversation_message.external_id)
-    assert outbound.send(reply.pk) == DeliveryState.SENT
+    assert sending.send(reply.pk) == DeliveryState.SENT
     reply.refresh_from_db()
     assert (reply.external_id, reply.url) == ("r-7", "")
 
@@ -115,7 +115,7 @@ def test_a_published_link_is_kept_when_it_is_https(api, settings):
                                 options={"reply_url": f"{api.url}/replies"})
     reply = outbound.queue(Actor.system(), kind="reply", network="webhook", text="Sorry!",
                            account=conn.account, in_reply_to="form-1")
-    assert outbound.send(reply.pk) == DeliveryState.SENT
+    assert sending.send(reply.pk) == DeliveryState.SENT
     reply.refresh_from_db()
     assert reply.url == "https://forms.example/r-8"
 
