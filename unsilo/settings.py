@@ -47,6 +47,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "unsilo.core.middleware.LoginRequiredMiddleware",
+    "unsilo.core.middleware.RefusalMiddleware",
 ]
 
 ROOT_URLCONF = "unsilo.urls"
