@@ -48,6 +48,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "unsilo.core.middleware.LoginRequiredMiddleware",
     "unsilo.core.middleware.RefusalMiddleware",
+    "unsilo.core.middleware.ReaderTimeZoneMiddleware",
 ]
 
 ROOT_URLCONF = "unsilo.urls"

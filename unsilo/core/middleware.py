@@ -3,7 +3,10 @@ from urllib.parse import quote
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import get_resolver
+from django.utils import timezone
 from django.utils.log import log_response
+
+from unsilo.core import dates
 
 # Paths anyone may open: the login page, health checks, static files, the API (token auth) and
 # the webhooks networks call (each checks its signature).
@@ -41,3 +44,17 @@ class RefusalMiddleware:
         log_response("Forbidden (%s): %s %s by %s", exception, request.method, request.path,
                      who, response=response, request=request)
         return response
+
+
+class ReaderTimeZoneMiddleware:
+    """Pages show dates in the reader's time zone (their person's, else UTC)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timezone.activate(dates.reader_zone(getattr(request, "user", None)))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
