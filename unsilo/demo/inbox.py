@@ -43,6 +43,16 @@ SAVED_REPLIES = [
     (None, "Move to DM",
      "Hi {customer}, could you send us a DM with your order number? That way we can check your "
      "account safely. – {agent_first}"),
+    # In the other languages customers write in: the picker puts these first for them.
+    (None, "Danke für Ihre Nachricht",
+     "Hallo {customer}, danke für Ihre Nachricht an {account}. Ich bin {agent_first} vom Team "
+     "{silo} und kümmere mich jetzt darum."),
+    (None, "Merci pour votre message",
+     "Bonjour {customer}, merci pour votre message. Je suis {agent_first} de l'équipe {silo} et "
+     "je m'en occupe tout de suite."),
+    (None, "Gracias por escribirnos",
+     "Hola {customer}, gracias por escribirnos. Soy {agent_first} del equipo {silo} y ya estoy "
+     "revisando tu caso."),
     (None, "Sorry for the wait",
      "Sorry for the wait, {customer}. {agent} from {silo} has picked this up and will update "
      "you today."),
