@@ -214,26 +214,26 @@ def seed_sightings(actor: Actor) -> int:
     return discovery.scan()
 
 
-# A reply too long for X: the Outbox and its conversation show the network's refusal with
-# Retry and Cancel, as a real failure would.
-TOO_LONG = (
-    "Hi {author}, thank you for your patience. I have checked your order with our warehouse "
-    "team and the replacement part left yesterday; it should arrive within two working days. "
-    "If it does not, reply here with your order number and postcode and I will arrange a "
-    "technician visit at no cost, including the installation of the new part. – {name}")
+# The same answer twice from one X account, which X refuses as duplicate content: the Outbox
+# and the second conversation show the refusal with Retry, Edit and Cancel, as a real failure
+# would. (A reply too long for a network never gets that far: it is refused before queuing.)
+SAME_ANSWER = ("Thank you for your patience! Our team is looking into this now and will get "
+               "back to you here today.")
 
 
 def seed_failed_reply() -> None:
     from unsilo.inbox import actions
     from unsilo.inbox.models import Conversation, Status
 
-    conversation = (Conversation.objects.filter(network="x", status=Status.OPEN, language="en")
-                    .exclude(silo=None).order_by("created_at", "id").first())
     hub = User.objects.filter(role=Role.HUB_ADMIN).order_by("pk").first()
-    if conversation is None or hub is None:
+    open_on_x = (Conversation.objects.filter(network="x", status=Status.OPEN, language="en")
+                 .exclude(silo=None).exclude(account=None).order_by("created_at", "id"))
+    first = open_on_x.first()
+    second = first and open_on_x.filter(account=first.account).exclude(pk=first.pk).first()
+    if hub is None or second is None:
         return
-    actions.reply(Actor.for_user(hub), conversation, TOO_LONG.format(
-        author=conversation.author, name=hub.name.split()[0]), force=True)
+    for conversation in (first, second):
+        actions.reply(Actor.for_user(hub), conversation, SAME_ANSWER, force=True)
 
 
 def inbox_is_seeded() -> bool:

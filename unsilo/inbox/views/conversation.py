@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from unsilo.connectors import limits
 from unsilo.core.actor import Actor
 from unsilo.core.forms import add_action_errors
 from unsilo.inbox import access, actions, queries
@@ -77,6 +78,7 @@ def _page(request, actor: Actor, conv: Conversation, *, bound: dict | None = Non
     my_consult = queries.open_consult_for(actor, conv)
     last_seen = max((e.item.pk for e in entries if e.kind == "message"), default=None)
     saved = queries.saved_reply_picker(conv) if may_respond else []
+    reply_form = bound.get("reply") or ReplyForm(initial={"seen": last_seen})
     context = {
         "conv": conv,
         "entries": entries,
@@ -91,7 +93,8 @@ def _page(request, actor: Actor, conv: Conversation, *, bound: dict | None = Non
         "my_consult": my_consult,
         "saved_replies": saved,
         "collision": collision,
-        "reply_form": bound.get("reply") or ReplyForm(initial={"seen": last_seen}),
+        "reply_form": reply_form,
+        "counter": limits.counter(conv.network, reply_form["text"].value() or ""),
         "note_form": bound.get("note") or NoteForm(),
         "answer_form": bound.get("answer") or (AnswerForm() if my_consult else None),
         "classify_form": bound.get("classify") or ClassifyForm(initial={
