@@ -62,3 +62,62 @@ def test_saved_replies_in_the_conversations_language_come_first(page, admin):
     assert sorted(options[1:]) == ["Apology · en", "Bedankt · nl"]
     group = page.locator("#saved-reply optgroup").first.get_attribute("label")
     assert group == "In the conversation's language (de)"
+
+
+# Texts the counter must count exactly as the server does: links, emoji, CJK, combining marks.
+SAMPLES = ["Hello", "see https://example.com/a/very/long/path?q=1. and meridian.com/deals",
+           "👍🏽🇩🇪👨‍👩‍👧 1️⃣", "日本語のテキスト 안녕", "q\u0303 e\u0301 नमस्ते", "hi @dana@mastodon.social",
+           "a" * 279 + "🙂"]
+
+
+@pytest.mark.parametrize("network", ["x", "bluesky", "mastodon"])
+def test_the_live_counter_counts_as_the_server_does(page, admin, network):
+    from unsilo.connectors import limits
+
+    conv = inbox.conversation(None, network=network)
+    log_in(page, admin)
+    page.goto(f"/inbox/c/{conv.pk}/")
+    box = page.get_by_label("Reply to the customer")
+    counter = page.locator("#id_reply-text-counter")
+    rule = limits.LIMITS[network]
+    for text in SAMPLES:
+        box.fill(text)
+        assert counter.inner_text() == limits.counter(network, text)["text"], text
+    # Over the limit: said in red, the box marked invalid, and screen readers told once.
+    box.fill("short")
+    box.fill("a" * (rule.max_length + 3))
+    assert counter.inner_text() == f"{rule.label}: 3 over the limit of {rule.max_length}"
+    assert "over" in counter.get_attribute("class")
+    assert box.get_attribute("aria-invalid") == "true"
+    assert page.locator("#id_reply-text-counter-alert").inner_text() == counter.inner_text()
+    # Typing (not only filling) keeps it current; the alert is not repeated on every key.
+    box.press("Backspace")
+    assert counter.inner_text().endswith("2 over the limit of " + str(rule.max_length))
+    alert = page.locator("#id_reply-text-counter-alert").inner_text()
+    assert alert.endswith("3 over the limit of " + str(rule.max_length))
+
+
+def test_the_outbox_edits_a_failed_reply_with_the_counter(page, admin):
+    from tests.connectors.test_outbox_pages import failed_reply
+    from unsilo.connectors.models import Delivery
+
+    conv, row = failed_reply(factories.silo("Care"))
+    Delivery.objects.filter(pk=row.pk).update(network="x")
+    log_in(page, admin)
+    page.goto("/outbox/?state=failed")
+    # The action buttons sit in a cell of the table's last column (a cell laid out as a flex
+    # box drops out of the table's grid: its row's border and the table's edge break there).
+    cells = page.evaluate("""() => [...document.querySelectorAll('tbody tr')].map(row =>
+        [...row.children].map(td => getComputedStyle(td).display))""")
+    headers = page.locator("thead th").count()
+    assert cells == [["table-cell"] * headers]
+    last = page.locator("tbody tr td").last
+    assert last.get_by_role("button", name="Retry").is_visible()
+    page.get_by_role("link", name="Edit and send again").click()
+    box = page.get_by_label("Text")
+    assert page.locator("#id_text-counter").inner_text() == "X: 254 characters left"
+    box.fill("Please restart the router, then write to us here.")
+    assert page.locator("#id_text-counter").inner_text() == "X: 231 characters left"
+    page.get_by_role("button", name="Save and send again").click()
+    page.get_by_text("Changed and queued again").wait_for()
+    assert Delivery.objects.get(pk=row.pk).text == "Please restart the router, then write to us here."
