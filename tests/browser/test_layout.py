@@ -1,5 +1,5 @@
 """Layout a person relies on, in a real Chromium: the audit log's changes wrap between words,
-not inside them."""
+not inside them; the inbox, a conversation and the table fit a phone."""
 
 import pytest
 
@@ -55,3 +55,32 @@ def test_the_audit_log_wraps_changes_between_words(page):
     # A token longer than the column still breaks rather than widening the page.
     assert lines[long] > 1
     assert page.evaluate("document.documentElement.scrollWidth") <= 760
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_the_inbox_a_conversation_and_the_table_fit_a_phone(page):
+    from unsilo.demo import company as demo
+    from unsilo.inbox.models import Conversation
+
+    logins = dict(demo.seed()["logins"])
+    page.set_viewport_size(PHONE)
+    page.goto("/login/")
+    page.get_by_label("Email").fill(logins["Hub admin"])
+    page.get_by_label("Password").fill(demo.PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/table/")
+    conv = Conversation.objects.exclude(silo=None).order_by("-message_count").first()
+    for path in ("/inbox/?queue=all", f"/inbox/c/{conv.pk}/", "/table/"):
+        page.goto(path)
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= PHONE["width"], f"{path} is {width} px wide"
+        # The navigation folds away: the page's own heading shows near the top.
+        header = page.locator("header.top").bounding_box()
+        assert header["height"] <= 64, f"{path}: the navigation takes {header['height']} px"
+        assert page.locator("main h1").bounding_box()["y"] < 200, path
+    # The folded navigation opens and reaches every section.
+    page.get_by_role("button", name="Menu").click()
+    page.get_by_role("navigation", name="Main").get_by_role("link", name="Outbox").click()
+    page.wait_for_url("**/outbox/")
