@@ -29,7 +29,7 @@ log=.venv/setup.log
 # step LABEL COMMAND…: run COMMAND with its output in the log, showing LABEL, the seconds it
 # has taken and, for pip, the package it is at; on failure, the end of the log.
 step() {
-  local label=$1 started=$SECONDS pid status=0 at="" line
+  local label=$1 started=$SECONDS pid status=0 at="" line report=10
   shift
   echo "== $(date '+%F %T') $label" >>"$log"
   "$@" >>"$log" 2>&1 &
@@ -39,7 +39,7 @@ step() {
     at=$(grep -aoE '^(Collecting|Building|Installing collected packages|Downloading|added|Successfully)[^ ]* ?[^ ]*' "$log" | tail -1 | cut -c1-40) || true
     line=$(printf '%s… %ds %s' "$label" $((SECONDS - started)) "$at")
     if [ -t 1 ]; then printf '\r\033[K%s' "$line"
-    elif [ $(((SECONDS - started) % 10)) -eq 0 ]; then echo "$line"; fi
+    elif [ $((SECONDS - started)) -ge "$report" ]; then echo "$line"; report=$((report + 10)); fi
   done
   wait "$pid" || status=$?
   [ -t 1 ] && printf '\r\033[K'
@@ -51,8 +51,10 @@ step() {
   echo "$label: done in $((SECONDS - started)) s"
 }
 
+# --no-compile: Python compiles what it imports when it first runs, not all of SciPy up front.
 pip_install() {
-  .venv/bin/python -m pip install --disable-pip-version-check --no-input --progress-bar off "$@"
+  .venv/bin/python -m pip install --disable-pip-version-check --no-input --progress-bar off \
+    --no-compile "$@"
 }
 
 if [ ! -x .venv/bin/python ]; then

@@ -181,13 +181,15 @@ def is_seeded() -> bool:
 
 
 @transaction.atomic
-def seed(actor: Actor | None = None, inbox: bool = True) -> dict:
+def seed(actor: Actor | None = None, inbox: bool = True, progress=lambda step: None) -> dict:
     """Create Meridian Home in an empty database; returns the demo logins. With `inbox`, also
-    its inbox: history imported and learned, rules, saved replies, SLAs and live conversations."""
+    its inbox: history imported and learned, rules, saved replies, SLAs and live conversations.
+    `progress(step)` hears each step as it starts."""
     actor = actor or Actor.system(via=Via.SYSTEM, label="demo seed")
+    progress("The organisation: silos, people, seats and accounts")
     result = seed_company(actor)
     if inbox:
-        result["inbox"] = seed_inbox(actor)
+        result["inbox"] = seed_inbox(actor, progress)
         seed_sightings(actor)
         seed_failed_reply()
     return result
@@ -243,11 +245,12 @@ def inbox_is_seeded() -> bool:
 
 
 @transaction.atomic
-def seed_inbox(actor: Actor | None = None) -> dict:
+def seed_inbox(actor: Actor | None = None, progress=lambda step: None) -> dict:
     """The inbox of a seeded company (also for demo data made before the inbox existed)."""
     from unsilo.demo.inbox import seed_inbox as seed_the_inbox
 
-    return seed_the_inbox(actor or Actor.system(via=Via.SYSTEM, label="demo seed"))
+    return seed_the_inbox(actor or Actor.system(via=Via.SYSTEM, label="demo seed"),
+                          progress=progress)
 
 
 @transaction.atomic

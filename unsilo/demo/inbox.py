@@ -121,8 +121,9 @@ NOTES = [
 
 
 def seed_inbox(system: Actor | None = None, history_lines: int = HISTORY,
-               conversations: int = CONVERSATIONS) -> dict:
-    """Seed the inbox of the demo company (after `demo.seed_company`); returns counts."""
+               conversations: int = CONVERSATIONS, progress=lambda step: None) -> dict:
+    """Seed the inbox of the demo company (after `demo.seed_company`); returns counts.
+    `progress(step)` hears each step as it starts."""
     started = time.perf_counter()
     now = timezone.now()
     system = system or Actor.system(via=Via.SYSTEM, label="demo seed")
@@ -145,12 +146,14 @@ def seed_inbox(system: Actor | None = None, history_lines: int = HISTORY,
                                  silo=silos[silo] if silo else None)
     away = _away(hub, now)
 
+    progress(f"{history_lines:,} resolved conversations for routing to learn from")
     lines = demo_corpus.history(history_lines, seed=1, end=now - datetime.timedelta(days=2))
     report = history.import_history((json.dumps(line, ensure_ascii=False) for line in lines),
                                     hub)
     if report.errors:
         raise RuntimeError(f"demo history is invalid: {report.errors[:3]}")
 
+    progress(f"{conversations} conversations in the inbox, routed and worked on")
     items = _live_messages(conversations, now)
     ingested = ingest.ingest(items, system, "demo")
     if ingested.errors:
