@@ -1,11 +1,13 @@
-# The two commands of the README. Both set everything up first.
+# The two commands of the README. Each sets up what it needs first.
 .PHONY: demo test setup
 
-demo: setup
+demo:
+	@scripts/setup.sh demo
 	.venv/bin/unsilo demo $(ARGS)
 
 test:
 	scripts/test.sh
 
+# Everything, as `make test` installs it (the demo needs less: scripts/setup.sh demo).
 setup:
-	scripts/setup.sh
+	scripts/setup.sh test

@@ -12,6 +12,8 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
+from unsilo.core import children  # noqa: E402
+
 
 def machine() -> str:
     cpu = "unknown CPU"
@@ -73,11 +75,10 @@ def company_for_processes(postgres: bool, name: str) -> dict:
 
 
 def stop_processes(procs: list) -> None:
-    """Ask every child process to stop, then kill the ones still running after 30 s."""
+    """Ask every child process to stop, then kill the process groups still running after 30 s
+    (children.start put each in its own)."""
     for proc in procs:
-        proc.terminate()
+        if proc.poll() is None:
+            proc.terminate()
     for proc in procs:
-        try:
-            proc.wait(30)
-        except subprocess.TimeoutExpired:
-            proc.kill()
+        children.stop(proc, grace=30.0)

@@ -16,12 +16,13 @@ import argparse
 import itertools
 import json
 import os
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 import _setup
+
+from unsilo.core import children  # noqa: E402
 
 UNSILO = str(Path(sys.executable).with_name("unsilo"))
 CHUNK = 1000
@@ -90,7 +91,7 @@ def main() -> None:
     connection.close()
 
     log = open(Path(env["UNSILO_DATA_DIR"]) / "workers.log", "w")  # noqa: SIM115
-    procs = [subprocess.Popen([UNSILO, "worker", "--interval", "0.1"], env=env,
+    procs = [children.start([UNSILO, "worker", "--interval", "0.1"], env=env,
                               stdout=log, stderr=log) for _ in range(workers)]
     try:
         received = Message.objects.filter(state=MessageState.RECEIVED)

@@ -18,7 +18,6 @@ import json
 import os
 import socket
 import statistics
-import subprocess
 import sys
 import threading
 import time
@@ -26,6 +25,8 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import _setup
+
+from unsilo.core import children  # noqa: E402
 
 UNSILO = str(Path(sys.executable).with_name("unsilo"))
 
@@ -71,10 +72,10 @@ def main() -> None:
 
     ports = [free_port() for _ in range(args.servers)]
     log = open(Path(env["UNSILO_DATA_DIR"]) / "servers.log", "w")  # noqa: SIM115
-    procs = [subprocess.Popen([UNSILO, "serve", "--host", "127.0.0.1", "--port", str(port),
+    procs = [children.start([UNSILO, "serve", "--host", "127.0.0.1", "--port", str(port),
                                "--threads", "16"], env=env, stdout=log, stderr=log)
              for port in ports]
-    procs += [subprocess.Popen([UNSILO, "worker", "--interval", str(args.interval)], env=env,
+    procs += [children.start([UNSILO, "worker", "--interval", str(args.interval)], env=env,
                                stdout=log, stderr=log) for _ in range(args.workers)]
     urls = [f"http://127.0.0.1:{port}/api/v1/messages" for port in ports]
     local = threading.local()

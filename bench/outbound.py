@@ -24,7 +24,6 @@ import json
 import math
 import os
 import random
-import subprocess
 import sys
 import threading
 import time
@@ -38,6 +37,7 @@ import _setup  # noqa: E402
 
 from unsilo.connectors import http  # noqa: E402
 from unsilo.connectors.base import AccountInfo, Connector, DeliveryResult  # noqa: E402
+from unsilo.core import children  # noqa: E402
 
 UNSILO = str(Path(sys.executable).with_name("unsilo"))
 NETWORK = "benchnet"
@@ -250,7 +250,7 @@ def main() -> None:
 
     log = open(Path(env["UNSILO_DATA_DIR"]) / "workers.log", "w")  # noqa: SIM115
     command = [UNSILO, "worker", "--interval", "0.1"]
-    procs = [subprocess.Popen(
+    procs = [children.start(
         [sys.executable, "-m", "cProfile", "-o", f"{args.profile}/worker-{n}.prof", *command]
         if args.profile else command, env=env, stdout=log, stderr=log) for n in range(workers)]
     open_states = [DeliveryState.QUEUED, DeliveryState.SENDING]

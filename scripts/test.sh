@@ -5,15 +5,7 @@
 # missing PostgreSQL fails the run instead of passing without them.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
-
-# Browser tests drive Debian's Chromium; install it when missing (never a downloaded browser).
-if [ ! -x /usr/bin/chromium ]; then
-  echo "Installing Chromium from Debian's packages…"
-  if [ "$(id -u)" = 0 ]; then sudo=""; else sudo="sudo"; fi
-  $sudo apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
-fi
+scripts/setup.sh test
 
 echo "== ruff"
 .venv/bin/ruff check .

@@ -4,6 +4,7 @@ import pytest
 from django.db import connection
 
 from tests import factories
+from unsilo.core import children
 from unsilo.core.models import Role
 from unsilo.org.models import SiloKind
 
@@ -75,3 +76,19 @@ def admin():
 @pytest.fixture
 def sales():
     return factories.silo("Sales")
+
+
+@pytest.fixture
+def processes():
+    """start(args, **popen_kwargs): a child process in its own process group, which this
+    fixture kills with everything it spawned when the test ends, however it ends."""
+    started = []
+
+    def start(args, **kwargs):
+        proc = children.start(args, **kwargs)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        children.stop(proc, grace=5.0)

@@ -33,6 +33,10 @@ def migrate() -> None:
     click.echo(f"Database ready: {connection.vendor} {connection.settings_dict['NAME']}")
 
 
+def _step(step: str) -> None:
+    click.echo(f"  {step}…")
+
+
 @main.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=8000, show_default=True, type=int)
@@ -56,6 +60,7 @@ def demo(host: str, port: int) -> None:
     from unsilo.demo import seed as demo_seed
 
     click.echo(f"Data directory: {config.data_dir()}")
+    click.echo("Preparing the database…")
     _migrate()
     inbox = None
     if demo_seed.is_seeded():
@@ -63,10 +68,10 @@ def demo(host: str, port: int) -> None:
         logins = demo_company.existing_logins()
         if not demo_seed.inbox_is_seeded():  # demo data made before the inbox existed
             click.echo("Seeding the demo inbox…")
-            inbox = demo_seed.seed_inbox()
+            inbox = demo_seed.seed_inbox(progress=_step)
     else:
         click.echo("Seeding the demo company (Meridian Home)…")
-        seeded = demo_seed.seed()
+        seeded = demo_seed.seed(progress=_step)
         logins, inbox = seeded["logins"], seeded["inbox"]
     if inbox:
         click.echo(f"Seeded in {inbox['seconds']:.0f} s: routing learned from {inbox['history']:,} "

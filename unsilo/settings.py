@@ -51,6 +51,8 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "unsilo.core.middleware.LoginRequiredMiddleware",
+    "unsilo.core.middleware.RefusalMiddleware",
+    "unsilo.core.middleware.ReaderTimeZoneMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 

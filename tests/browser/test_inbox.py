@@ -66,6 +66,7 @@ def test_hub_admin_sees_a_new_message_arrive_replies_and_resolves(page, company)
     assert page.locator("meter#confidence").get_attribute("value") == "1.000"
 
     page.get_by_label("Saved reply").select_option(label="Refund on its way")
+    page.get_by_role("button", name="Insert").click()
     reply_box = page.get_by_label("Reply to the customer")
     page.wait_for_function(
         "() => document.querySelector('#id_reply-text').value.includes('on its way')")

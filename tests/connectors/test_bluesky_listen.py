@@ -58,8 +58,8 @@ def accounts(pds, company):  # noqa: F811
     return ours, customer, stranger
 
 
-def listen(pds, env, *extra):
-    return subprocess.Popen(
+def listen(processes, pds, env, *extra):
+    return processes(
         [UNSILO, "listen", "--service", pds.url, "--plc", pds.plc_url, "--cursor", "0",
          "--flush-seconds", "0.2", *extra],
         env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
@@ -84,11 +84,12 @@ def stored_position(count, pds):
 
 
 @pytest.mark.django_db
-def test_mentions_and_replies_arrive_threaded_and_a_restart_resumes(pds, company,  # noqa: F811
+def test_mentions_and_replies_arrive_threaded_and_a_restart_resumes(processes, pds,
+                                                                     company,  # noqa: F811
                                                                      accounts):
     ours, customer, stranger = accounts
     count, db = counter(company)
-    listener = listen(pds, company)
+    listener = listen(processes, pds, company)
     try:
         # The customer mentions us; we answer; the customer replies to our answer.
         first = mention(pds, customer, ours, "my order 1234 is late")
@@ -100,7 +101,7 @@ def test_mentions_and_replies_arrive_threaded_and_a_restart_resumes(pds, company
         wait_until(count, BLUESKY, 2)
         err = stop(listener)
     finally:
-        listener.kill()
+        listener.kill()  # and the fixture ends its process group
     assert listener.returncode == 0, err
     assert "stopped at seq" in err
     rows = db.execute("SELECT external_id, thread_id, in_reply_to, author, account_handle "
@@ -112,7 +113,7 @@ def test_mentions_and_replies_arrive_threaded_and_a_restart_resumes(pds, company
 
     # While no one listens, more arrives; the next run starts where the last one stopped.
     later = [mention(pds, customer, ours, f"any news {i}?")["uri"] for i in range(3)]
-    again = listen(pds, company, "--once-idle", "1.5")
+    again = listen(processes, pds, company, "--once-idle", "1.5")
     _, err = again.communicate(timeout=60)
     assert again.returncode == 0, err
     assert f"subscribeRepos?cursor={position}" in err
@@ -138,7 +139,7 @@ N = 300
 
 @pytest.mark.django_db
 def test_a_listener_killed_mid_stream_loses_nothing_and_stores_nothing_twice(
-        pds, company, accounts):  # noqa: F811
+        processes, pds, company, accounts):  # noqa: F811
     ours, customer, stranger = accounts
     count, db = counter(company)
     def write_all():
@@ -161,7 +162,7 @@ def test_a_listener_killed_mid_stream_loses_nothing_and_stores_nothing_twice(
                 done = list(pool.map(one, range(2 * (N - 1))))
         return {first["uri"]} | {uri for uri, concerns_us in done if concerns_us}
 
-    listener = listen(pds, company, "--batch", "20")
+    listener = listen(processes, pds, company, "--batch", "20")
     with concurrent.futures.ThreadPoolExecutor(1) as writer:
         posted = writer.submit(write_all)
         try:
@@ -173,7 +174,7 @@ def test_a_listener_killed_mid_stream_loses_nothing_and_stores_nothing_twice(
         position = stored_position(count, pds)
         assert 0 < at_kill < N, "the listener was not killed mid-stream"
 
-        restarted = listen(pds, company, "--batch", "20", "--once-idle", "3")
+        restarted = listen(processes, pds, company, "--batch", "20", "--once-idle", "3")
         expected = posted.result(timeout=120)
         _, err = restarted.communicate(timeout=120)
     assert restarted.returncode == 0, err

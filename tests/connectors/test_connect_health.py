@@ -10,6 +10,7 @@ from django.utils import timezone
 from tests import factories as f
 from tests.connectors.factories import connection
 from unsilo.connectors.models import Connection, ConnectionStatus
+from unsilo.core import dates
 from unsilo.core.models import Role
 
 pytestmark = pytest.mark.django_db
@@ -38,8 +39,7 @@ def test_the_list_shows_each_accounts_connection_health(login, settings):
     assert rows["checkingacme"].label == "Checking"
     assert rows["goneacme"].label == rows["never.bsky.social"].label == "Not connected"
     page = response.content.decode()
-    local = timezone.localtime(reset)
-    assert f"74/75 until {local:%H:%M}" in page and "fetched 3\xa0minutes ago" in page
+    assert f"74/75 until {dates.full(reset)}" in page and "3 min ago</time>" in page
     assert '<span class="badge bad">Needs reconnecting</span>' in page
     assert '<span class="badge warn">Checking</span>' in page
     assert expired.pk and checking.pk and gone.pk

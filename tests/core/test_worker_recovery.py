@@ -72,8 +72,8 @@ def status(env) -> str:
     """)
 
 
-def start_worker(env):
-    return subprocess.Popen([UNSILO, "worker", "--interval", "0.2"], env=env,
+def start_worker(processes, env):
+    return processes([UNSILO, "worker", "--interval", "0.2"], env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -88,7 +88,7 @@ def wait_for(env, predicate, seconds):
 
 
 @pytest.mark.django_db
-def test_killed_worker_mid_import_loses_nothing_and_doubles_nothing(company):
+def test_killed_worker_mid_import_loses_nothing_and_doubles_nothing(processes, company):
     env = company
     python(env, f"""
         import sys
@@ -110,7 +110,7 @@ def test_killed_worker_mid_import_loses_nothing_and_doubles_nothing(company):
     """)
     assert status(env).startswith("queued")
 
-    first = start_worker(env)
+    first = start_worker(processes, env)
     try:
         wait_for(env, lambda s: s.startswith("running | Writing"), 120)
         time.sleep(0.5)
@@ -123,7 +123,7 @@ def test_killed_worker_mid_import_loses_nothing_and_doubles_nothing(company):
         print(Person.objects.count())
     """) == "0"
 
-    second = start_worker(env)
+    second = start_worker(processes, env)
     try:
         wait_for(env, lambda s: s.startswith("done"), 180)
     finally:

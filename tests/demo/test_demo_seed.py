@@ -3,11 +3,11 @@
 import pytest
 from django.utils import timezone
 
+from unsilo.connectors import outbound
 from unsilo.connectors.models import Delivery
 from unsilo.core.models import AuditEvent
 from unsilo.demo import corpus as demo_corpus
 from unsilo.demo import seed as demo
-from unsilo.demo.network import TEXT_LIMITS
 from unsilo.inbox.models import (
     Absence,
     BusinessHours,
@@ -94,10 +94,12 @@ def test_the_demo_seed_builds_a_working_inbox_through_the_real_actions():
     assert Handoff.objects.count() >= 5
     assert Note.objects.filter(mentions__isnull=False).count() >= 3
     assert ResolvedExample.objects.filter(source="inbox").count() >= 10
-    # One reply too long for X, which the demo network refuses: the Outbox has a failure to
-    # show with Retry and Cancel (tests/inbox/test_delivery.py shows the refusal).
-    too_long = Delivery.objects.get(text__startswith="Hi ", text__contains="technician visit")
-    assert too_long.network == "x" and len(too_long.text) > TEXT_LIMITS["x"]
+    # The same answer twice from one X account, which X (and so the demo network) refuses as
+    # duplicate content: the Outbox has a failure to show with Retry, Edit and Cancel.
+    twice = Delivery.objects.filter(text=demo.SAME_ANSWER).order_by("pk")
+    assert [d.network for d in twice] == ["x", "x"]
+    assert twice[0].account_id == twice[1].account_id
+    assert [outbound.send(d.pk) for d in twice] == ["sent", "failed"]
     # …and some waiting too long: overdue.
     now = timezone.now()
     overdue = conversations.exclude(status=Status.RESOLVED).filter(

@@ -5,6 +5,7 @@ and in-doubt attempts: tests/connectors/test_outbound.py.)"""
 import datetime
 
 import pytest
+from django.core.exceptions import ValidationError
 
 from tests import factories
 from tests.inbox import factories as inbox
@@ -102,10 +103,24 @@ def test_a_reply_is_delivered_once_its_transaction_commits(care, agent,
     assert message.state == MessageState.SENT
 
 
-def test_the_demo_network_refuses_a_post_longer_than_the_real_network_allows(care, agent):
+def test_a_reply_too_long_for_the_network_is_refused_before_it_is_queued(care, agent):
     conversation = inbox.conversation(care, network="x")
-    message = actions.reply(agent, conversation, "A long answer" + "." * 287)  # 300 characters
+    too_long = "A long answer" + "." * 267 + " 👍"  # 283 on X, where the emoji counts 2
+    with pytest.raises(ValidationError) as refused:
+        actions.reply(agent, conversation, too_long)
+    assert refused.value.message_dict["text"] == [
+        "Too long for X: 283 characters, at most 280 (X counts every link as 23 and an emoji "
+        "or a CJK character as 2). Shorten it by 3."]
+    assert not Delivery.objects.exists()
+    assert not Message.objects.filter(direction=Direction.OUTBOUND).exists()
+
+
+def test_the_demo_network_refuses_the_same_text_twice_on_x_as_x_does(care, agent):
+    account = factories.account(care, handle="meridian", network="x")
+    first, second = (inbox.conversation(care, network="x", account=account) for _ in "12")
+    assert deliver(actions.reply(agent, first, "Looking into it now!")) == DeliveryState.SENT
+    message = actions.reply(agent, second, "Looking into it now!")
     assert deliver(message) == DeliveryState.FAILED
     message.refresh_from_db()
-    assert message.delivery_error == ("400: Your post is too long for X (300 characters; "
-                                      "at most 280)")
+    assert message.delivery_error == ("403: You are not allowed to create a Tweet with "
+                                      "duplicate content.")

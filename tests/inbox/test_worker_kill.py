@@ -32,7 +32,8 @@ def counter(env):
 
 
 @pytest.mark.django_db
-def test_a_worker_killed_mid_batch_loses_nothing_and_routes_nothing_twice(company):  # noqa: F811
+def test_a_worker_killed_mid_batch_loses_nothing_and_routes_nothing_twice(processes,
+                                                                          company):  # noqa: F811
     env = company
     python(env, f"""
         import datetime
@@ -49,7 +50,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_routes_nothing_twice(compan
     processed = "SELECT count(*) FROM inbox_message WHERE state = 'processed'"
     assert count(processed) == 0
 
-    first = start_worker(env)
+    first = start_worker(processes, env)
     try:
         deadline = time.monotonic() + 120
         while count(processed) < BATCH and time.monotonic() < deadline:
@@ -65,7 +66,7 @@ def test_a_worker_killed_mid_batch_loses_nothing_and_routes_nothing_twice(compan
     assert count("SELECT count(*) FROM inbox_routingdecision") == count(
         "SELECT count(DISTINCT conversation_id) FROM inbox_message WHERE state = 'processed'")
 
-    second = start_worker(env)
+    second = start_worker(processes, env)
     try:
         deadline = time.monotonic() + 180
         while count(processed) < MESSAGES and time.monotonic() < deadline:

@@ -1,4 +1,5 @@
-"""The connect form a connector's `fields` describe, the brand terms, and sighting decisions."""
+"""The connect form a connector's `fields` describe, the brand terms, sighting decisions, and
+the new text of a failed delivery."""
 
 from django import forms
 
@@ -39,3 +40,11 @@ class DecisionForm(forms.Form):
     def __init__(self, data, *, silos=()):
         super().__init__(data)
         self.fields["owner_silo"].choices = [("", "—")] + [(s.pk, s.name) for s in silos]
+
+
+class DeliveryTextForm(forms.Form):
+    """The new text of a failed delivery, sent again once saved."""
+
+    text = forms.CharField(label="Text", widget=forms.Textarea(
+        {"rows": 6, "aria-describedby": "id_text-counter"}))
+    next = forms.CharField(required=False, widget=forms.HiddenInput)

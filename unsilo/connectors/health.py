@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from unsilo.connectors import plugins
 from unsilo.connectors.models import Connection, ConnectionStatus
+from unsilo.core import dates
 
 BADGES = {
     ConnectionStatus.CONNECTED: "ok",
@@ -30,15 +31,14 @@ class Health:
 
     @property
     def rate_text(self) -> str:
-        """"74/75 until 14:05", or "" when the network has said nothing."""
+        """"74/75 until 7 Dec 2026, 14:05 UTC", or "" when the network has said nothing."""
         conn = self.connection
         if conn is None or conn.rate_remaining is None:
             return ""
         text = f"{conn.rate_remaining}/{conn.rate_limit}" if conn.rate_limit else (
             f"{conn.rate_remaining} left")
         if conn.rate_reset_at and conn.rate_reset_at > timezone.now():
-            reset = timezone.localtime(conn.rate_reset_at)
-            text += f" until {reset:%H:%M}"
+            text += f" until {dates.full(conn.rate_reset_at)}"
         return text
 
     @property

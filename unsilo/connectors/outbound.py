@@ -25,7 +25,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from unsilo.connectors import sending, tasks
+from unsilo.connectors import limits, sending, tasks
 from unsilo.connectors.models import Connection, Delivery, DeliveryState
 from unsilo.core import audit
 from unsilo.core.actor import Actor
@@ -45,7 +45,9 @@ SWEEP_LIMIT = 500  # deliveries put on the task queue per sweep
 def queue(actor: Actor, *, kind: str, network: str, text: str, account=None, message=None,
           in_reply_to: str = "", thread_id: str = "", silo_id: int | None = None) -> Delivery:
     """Put a reply or post on the queue, in the caller's transaction; it is sent once that
-    commits. The caller has checked the actor may say this."""
+    commits. The caller has checked the actor may say this. A text longer than the network
+    allows is refused here, before it can fail there."""
+    refuse_too_long(network, text, kind)
     now = timezone.now()
     delivery = Delivery.objects.create(
         kind=kind, network=network, account=account, message=message, text=text,
@@ -57,6 +59,11 @@ def queue(actor: Actor, *, kind: str, network: str, text: str, account=None, mes
     transaction.on_commit(lambda: tasks.send_delivery.enqueue(delivery.pk))
     return delivery
 
+
+def refuse_too_long(network: str, text: str, kind: str) -> None:
+    too_long = limits.problem(network, text, kind)
+    if too_long:
+        raise ValidationError({"text": too_long})
 
 
 def _due(now: datetime.datetime) -> tuple[Q, Q]:
@@ -105,15 +112,9 @@ def _require_may_act(actor: Actor, delivery: Delivery) -> None:
         raise PermissionDenied("You may not act on this silo's outgoing messages.")
 
 
-@transaction.atomic
-def retry(actor: Actor, delivery: Delivery) -> Delivery:
-    """Send a failed delivery again from a fresh start (a person looked, so it is no longer
-    in doubt)."""
-    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
-    _require_may_act(actor, delivery)
-    if delivery.state != DeliveryState.FAILED:
-        raise ValidationError({"state": f"Only a failed delivery can be retried; this one is "
-                                        f"{delivery.get_state_display().lower()}."})
+def _requeue(delivery: Delivery) -> None:
+    """A failed delivery back on the queue from a fresh start (a person looked, so it is no
+    longer in doubt); sent once the caller's transaction commits."""
     now = timezone.now()
     delivery.state, delivery.attempts, delivery.in_doubt = DeliveryState.QUEUED, 0, False
     delivery.next_attempt_at, delivery.updated_at = now, now
@@ -121,9 +122,48 @@ def retry(actor: Actor, delivery: Delivery) -> Delivery:
     delivery.save()
     if delivery.message_id:
         sending.follow_message(delivery)
+    transaction.on_commit(lambda: tasks.send_delivery.enqueue(delivery.pk))
+
+
+def _locked_failed(actor: Actor, delivery: Delivery, verb: str) -> Delivery:
+    delivery = Delivery.objects.select_for_update().get(pk=delivery.pk)
+    _require_may_act(actor, delivery)
+    if delivery.state != DeliveryState.FAILED:
+        raise ValidationError({"state": f"Only a failed delivery can be {verb}; this one is "
+                                        f"{delivery.get_state_display().lower()}."})
+    return delivery
+
+
+@transaction.atomic
+def retry(actor: Actor, delivery: Delivery) -> Delivery:
+    """Send a failed delivery again, as it is."""
+    delivery = _locked_failed(actor, delivery, "retried")
+    _requeue(delivery)
     audit.record(actor, "delivery_retry", delivery,
                  {"state": [DeliveryState.FAILED, DeliveryState.QUEUED]}, delivery.silo_id)
-    transaction.on_commit(lambda: tasks.send_delivery.enqueue(delivery.pk))
+    return delivery
+
+
+@transaction.atomic
+def edit(actor: Actor, delivery: Delivery, text: str) -> Delivery:
+    """Send a failed delivery again with a new text (too long, refused as a duplicate …); its
+    message in the conversation shows the new text. A new text is a new post, so it gets a new
+    idempotency key."""
+    from unsilo.inbox.models import Message
+
+    delivery = _locked_failed(actor, delivery, "edited")
+    text = (text or "").strip()
+    if not text:
+        raise ValidationError({"text": "Write the text first."})
+    refuse_too_long(delivery.network, text, delivery.kind)
+    before = delivery.text
+    delivery.text, delivery.idempotency_key = text, uuid.uuid4().hex
+    _requeue(delivery)
+    if delivery.message_id:
+        Message.objects.filter(pk=delivery.message_id).update(text=text)
+    audit.record(actor, "delivery_edited", delivery,
+                 {"text": [before, text], "state": [DeliveryState.FAILED, DeliveryState.QUEUED]},
+                 delivery.silo_id)
     return delivery
 
 

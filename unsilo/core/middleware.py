@@ -1,6 +1,12 @@
 from urllib.parse import quote
 
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
+from django.urls import get_resolver
+from django.utils import timezone
+from django.utils.log import log_response
+
+from unsilo.core import dates
 
 # Paths anyone may open: the login page, health checks, static files and the icon, the API
 # (token auth) and the webhooks networks call (each checks its signature).
@@ -17,3 +23,38 @@ class LoginRequiredMiddleware:
         if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
             return redirect(f"/login/?next={quote(request.get_full_path())}")
         return self.get_response(request)
+
+
+class RefusalMiddleware:
+    """A PermissionDenied is an everyday answer: the 403 page and one log line, no traceback
+    (Django's own handler logs the whole stack)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, PermissionDenied):
+            return None
+        response = get_resolver().resolve_error_handler(403)(request, exception=exception)
+        who = request.user.get_username() if request.user.is_authenticated else "anonymous"
+        # log_response marks the response logged, so Django does not log it a second time.
+        log_response("Forbidden (%s): %s %s by %s", exception, request.method, request.path,
+                     who, response=response, request=request)
+        return response
+
+
+class ReaderTimeZoneMiddleware:
+    """Pages show dates in the reader's time zone (their person's, else UTC)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        timezone.activate(dates.reader_zone(getattr(request, "user", None)))
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()

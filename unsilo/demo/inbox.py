@@ -45,6 +45,16 @@ SAVED_REPLIES = [
     (None, "Move to DM",
      "Hi {customer}, could you send us a DM with your order number? That way we can check your "
      "account safely. – {agent_first}"),
+    # In the other languages customers write in: the picker puts these first for them.
+    (None, "Danke für Ihre Nachricht",
+     "Hallo {customer}, danke für Ihre Nachricht an {account}. Ich bin {agent_first} vom Team "
+     "{silo} und kümmere mich jetzt darum."),
+    (None, "Merci pour votre message",
+     "Bonjour {customer}, merci pour votre message. Je suis {agent_first} de l'équipe {silo} et "
+     "je m'en occupe tout de suite."),
+    (None, "Gracias por escribirnos",
+     "Hola {customer}, gracias por escribirnos. Soy {agent_first} del equipo {silo} y ya estoy "
+     "revisando tu caso."),
     (None, "Sorry for the wait",
      "Sorry for the wait, {customer}. {agent} from {silo} has picked this up and will update "
      "you today."),
@@ -113,8 +123,9 @@ NOTES = [
 
 
 def seed_inbox(system: Actor | None = None, history_lines: int = HISTORY,
-               conversations: int = CONVERSATIONS) -> dict:
-    """Seed the inbox of the demo company (after `company.seed_company`); returns counts."""
+               conversations: int = CONVERSATIONS, progress=lambda step: None) -> dict:
+    """Seed the inbox of the demo company (after `company.seed_company`); returns counts.
+    `progress(step)` hears each step as it starts."""
     started = time.perf_counter()
     now = timezone.now()
     system = system or Actor.system(via=Via.SYSTEM, label="demo seed")
@@ -137,12 +148,14 @@ def seed_inbox(system: Actor | None = None, history_lines: int = HISTORY,
                                  silo=silos[silo] if silo else None)
     away = _away(hub, now)
 
+    progress(f"{history_lines:,} resolved conversations for routing to learn from")
     lines = demo_corpus.history(history_lines, seed=1, end=now - datetime.timedelta(days=2))
     report = history.import_history((json.dumps(line, ensure_ascii=False) for line in lines),
                                     hub)
     if report.errors:
         raise RuntimeError(f"demo history is invalid: {report.errors[:3]}")
 
+    progress(f"{conversations} conversations in the inbox, routed and worked on")
     items = _live_messages(conversations, now)
     ingested = ingest.ingest(items, system, "demo")
     if ingested.errors:

@@ -14,7 +14,7 @@ import uuid
 from django.conf import settings
 from django.utils import timezone
 
-from unsilo.connectors import registry
+from unsilo.connectors import limits
 from unsilo.connectors.base import (
     AccountInfo,
     Connector,
@@ -23,10 +23,12 @@ from unsilo.connectors.base import (
     PermanentError,
     Session,
 )
+from unsilo.connectors.models import Delivery, DeliveryState
 
 DEFAULT_CHANCE = 0.3
-# Characters a post may have, per network, as the networks say (a longer reply fails).
-TEXT_LIMITS = {"x": 280, "bluesky": 300, "mastodon": 500, "threads": 500}
+# X refuses a post with the same text as one the account already posted.
+REFUSES_DUPLICATES = {"x"}
+DUPLICATE = "403: You are not allowed to create a Tweet with duplicate content."
 FOLLOW_UP_AFTER = datetime.timedelta(seconds=4)
 
 # (happy, unhappy) answers of a customer, by language.
@@ -70,11 +72,12 @@ class DemoConnector(Connector):
         return AccountInfo(external_id=session.handle, handle=session.handle)
 
     def deliver(self, session: Session, reply: Outbound) -> DeliveryResult:
-        limit = TEXT_LIMITS.get(reply.network)
-        if limit and len(reply.text) > limit:  # as the real network would answer
-            label = registry.NETWORKS[reply.network].label
-            raise PermanentError(f"400: Your post is too long for {label} "
-                                 f"({len(reply.text)} characters; at most {limit})")
+        # As the real network would answer (the queue refuses an over-long text before).
+        too_long = limits.problem(reply.network, reply.text, reply.kind)
+        if too_long:
+            raise PermanentError(f"400: {too_long}")
+        if reply.network in REFUSES_DUPLICATES and _posted_before(reply):
+            raise PermanentError(DUPLICATE)
         external_id = f"demo-out-{uuid.uuid4()}"
         with self.lock:
             answers = self.rng.random() < follow_up_chance()
@@ -99,6 +102,12 @@ class DemoConnector(Connector):
         if task.get_backend().supports_defer:
             task = task.using(run_after=timezone.now() + FOLLOW_UP_AFTER)
         task.enqueue(item)
+
+
+def _posted_before(reply: Outbound) -> bool:
+    return (Delivery.objects.filter(network=reply.network, state=DeliveryState.SENT,
+                                    account__handle=reply.account_handle, text=reply.text)
+            .exclude(pk=reply.delivery_id).exists())
 
 
 DEMO = DemoConnector()

@@ -40,13 +40,15 @@ def is_seeded() -> bool:
 
 
 @transaction.atomic
-def seed(actor: Actor | None = None, inbox: bool = True) -> dict:
+def seed(actor: Actor | None = None, inbox: bool = True, progress=lambda step: None) -> dict:
     """Create Meridian Home in an empty database; returns the demo logins. With `inbox`, also
-    its inbox: history imported and learned, rules, saved replies, SLAs and live conversations."""
+    its inbox: history imported and learned, rules, saved replies, SLAs and live conversations.
+    `progress(step)` hears each step as it starts."""
     actor = actor or Actor.system(via=Via.SYSTEM, label="demo seed")
+    progress("The organisation: silos, people, seats and accounts")
     result = company.seed_company(actor)
     if inbox:
-        result["inbox"] = seed_inbox(actor)
+        result["inbox"] = seed_inbox(actor, progress)
         seed_sightings(actor)
         seed_failed_reply()
     return result
@@ -63,25 +65,25 @@ def seed_sightings(actor: Actor) -> int:
     return discovery.scan()
 
 
-# A reply too long for X: the Outbox and its conversation show the network's refusal with
-# Retry and Cancel, as a real failure would.
-TOO_LONG = (
-    "Hi {author}, thank you for your patience. I have checked your order with our warehouse "
-    "team and the replacement part left yesterday; it should arrive within two working days. "
-    "If it does not, reply here with your order number and postcode and I will arrange a "
-    "technician visit at no cost, including the installation of the new part. – {name}")
+# The same answer twice from one X account, which X refuses as duplicate content: the Outbox
+# and the second conversation show the refusal with Retry, Edit and Cancel, as a real failure
+# would. (A reply too long for a network never gets that far: it is refused before queuing.)
+SAME_ANSWER = ("Thank you for your patience! Our team is looking into this now and will get "
+               "back to you here today.")
 
 
 def seed_failed_reply() -> None:
-    # Never the one the safety rota has: a technician offer is no answer to a cry for help.
-    conversation = (Conversation.objects.filter(network="x", status=Status.OPEN, language="en")
-                    .exclude(silo=None).exclude(decisions__source="safety")
-                    .order_by("created_at", "id").first())
     hub = User.objects.filter(role=Role.HUB_ADMIN).order_by("pk").first()
-    if conversation is None or hub is None:
+    # Never the one the safety rota has: a stock answer is no answer to a cry for help.
+    open_on_x = (Conversation.objects.filter(network="x", status=Status.OPEN, language="en")
+                 .exclude(silo=None).exclude(account=None).exclude(decisions__source="safety")
+                 .order_by("created_at", "id"))
+    first = open_on_x.first()
+    second = first and open_on_x.filter(account=first.account).exclude(pk=first.pk).first()
+    if hub is None or second is None:
         return
-    actions.reply(Actor.for_user(hub), conversation, TOO_LONG.format(
-        author=conversation.author, name=hub.name.split()[0]), force=True)
+    for conversation in (first, second):
+        actions.reply(Actor.for_user(hub), conversation, SAME_ANSWER, force=True)
 
 
 def inbox_is_seeded() -> bool:
@@ -89,6 +91,7 @@ def inbox_is_seeded() -> bool:
 
 
 @transaction.atomic
-def seed_inbox(actor: Actor | None = None) -> dict:
+def seed_inbox(actor: Actor | None = None, progress=lambda step: None) -> dict:
     """The inbox of a seeded company (also for demo data made before the inbox existed)."""
-    return demo_inbox.seed_inbox(actor or Actor.system(via=Via.SYSTEM, label="demo seed"))
+    return demo_inbox.seed_inbox(actor or Actor.system(via=Via.SYSTEM, label="demo seed"),
+                                 progress=progress)

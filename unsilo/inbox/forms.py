@@ -11,7 +11,8 @@ from unsilo.org.models import Person, Silo
 
 class ReplyForm(forms.Form):
     prefix = "reply"
-    text = forms.CharField(label="Reply to the customer", widget=forms.Textarea({"rows": 4}))
+    text = forms.CharField(label="Reply to the customer", widget=forms.Textarea(
+        {"rows": 4, "aria-describedby": "id_reply-text-counter"}))
     # The newest message the writer had seen: a reply after it by someone else is a collision.
     seen = forms.IntegerField(required=False, widget=forms.HiddenInput)
     force = forms.BooleanField(required=False, widget=forms.HiddenInput)

@@ -7,7 +7,9 @@ scope — merged here, so no query sorts a whole silo's conversations (fast at 3
 
 import datetime
 import heapq
+import re
 from dataclasses import dataclass
+from functools import lru_cache
 from itertools import chain
 
 from django.db import connection
@@ -35,6 +37,7 @@ from unsilo.inbox.models import (
     Sentiment,
     Status,
 )
+from unsilo.learning import language
 from unsilo.org.models import Person
 from unsilo.org.queries import Like
 
@@ -460,3 +463,23 @@ def saved_replies_for(conversation: Conversation):
     """The global saved replies and those of the conversation's silo."""
     return SavedReply.objects.filter(Q(silo__isnull=True) | Q(silo_id=conversation.silo_id)
                                      ).select_related("silo").order_by("silo_id", "title")
+
+
+def saved_reply_picker(conversation: Conversation) -> list[SavedReply]:
+    """The saved replies for the composer's picker: those in the conversation's language
+    first (each gets `.language` and `.same_language`), then by title."""
+    replies = list(saved_replies_for(conversation))
+    for saved in replies:
+        saved.language = _language_of(saved.text)
+        saved.same_language = bool(conversation.language) and (
+            saved.language == conversation.language)
+    return sorted(replies, key=lambda s: (not s.same_language, s.title.lower(), s.pk))
+
+
+@lru_cache(maxsize=2048)
+def _language_of(text: str) -> str:
+    """A saved reply's language, told from its words (variables left out)."""
+    return language.detect(_VARIABLE.sub(" ", text))
+
+
+_VARIABLE = re.compile(r"\{\w+\}")

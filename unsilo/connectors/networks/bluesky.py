@@ -17,7 +17,7 @@ import ssl
 
 import httpx
 
-from unsilo.connectors import http, public
+from unsilo.connectors import http, limits, public
 from unsilo.connectors.base import (
     AccountInfo,
     AuthExpired,
@@ -46,7 +46,6 @@ from unsilo.connectors.networks.atproto_records import (
 SERVICE = "https://bsky.social"
 PAGE_SIZE = 50
 REASONS = {"mention", "reply", "quote"}
-MAX_GRAPHEMES = 300  # a post's limit; counted loosely as characters here
 # Errors the PDS sends with status 400 that mean "the token is no good": renew and retry.
 TOKEN_ERRORS = {"ExpiredToken", "InvalidToken"}
 
@@ -219,9 +218,9 @@ class BlueskyConnector(Connector):
         return facets
 
     def _record(self, session: Session, out: Outbound) -> dict:
-        if len(out.text) > MAX_GRAPHEMES:
-            raise PermanentError(f"a Bluesky post holds at most {MAX_GRAPHEMES} characters; "
-                                 f"this one has {len(out.text)}")
+        too_long = limits.problem("bluesky", out.text, out.kind)  # the queue checked too
+        if too_long:
+            raise PermanentError(too_long)
         record = {"$type": POST, "text": out.text, "createdAt": _now()}
         if out.language:
             record["langs"] = [out.language]

@@ -7,10 +7,9 @@ from the npm registry into tools/pds with the Node 22 it needs; this module star
         alice = pds.create_account("alice")   # alice.test, ready to post over XRPC at pds.url
 """
 
+import contextlib
 import json
-import os
 import secrets
-import signal
 import subprocess
 import tempfile
 import time
@@ -18,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+from unsilo.core import children
 
 ROOT = Path(__file__).resolve().parents[3]
 SERVER_DIR = ROOT / "tools" / "pds"
@@ -67,9 +68,9 @@ class LocalPDS:
         (data / "pds").mkdir()
         with open(stdout_path, "wb") as stdout, open(stderr_path, "wb") as stderr:
             # Own process group, so stop() can end the server and anything it spawned.
-            self.process = subprocess.Popen(  # noqa: S603 - our own paths only
+            self.process = children.start(
                 [*self.command, str(data / "pds")], cwd=SERVER_DIR, stdin=subprocess.PIPE,
-                stdout=stdout, stderr=stderr, start_new_session=True,
+                stdout=stdout, stderr=stderr,
             )
         try:
             ready = self._wait_for_ready(stdout_path, stderr_path)
@@ -101,11 +102,9 @@ class LocalPDS:
         if process is not None:
             # Closing stdin is the server's signal to shut down cleanly.
             process.stdin.close()
-            try:
+            with contextlib.suppress(subprocess.TimeoutExpired):
                 process.wait(timeout=15)
-            except subprocess.TimeoutExpired:
-                os.killpg(process.pid, signal.SIGKILL)
-                process.wait()
+            children.stop(process, grace=5.0)
         if self._data is not None:
             self._data.cleanup()
             self._data = None

@@ -7,4 +7,5 @@ urlpatterns = [
     path("", views_outbox.outbox, name="list"),
     path("<int:pk>/retry/", views_outbox.retry, name="retry"),
     path("<int:pk>/cancel/", views_outbox.cancel, name="cancel"),
+    path("<int:pk>/edit/", views_outbox.edit, name="edit"),
 ]

@@ -1,19 +1,22 @@
 """The outbox: every reply and post on its way out, what failed with the network's words, and
-Retry / Cancel. The buttons also sit under a failed reply in its conversation; each POST calls
-one action of the queue (which checks the role), then goes back where it came from."""
+Retry / Edit / Cancel. The buttons also sit under a failed reply in its conversation; each POST
+calls one action of the queue (which checks the role), then goes back where it came from."""
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from unsilo.connectors import outbound
+from unsilo.connectors import limits, outbound
 from unsilo.connectors import queries as queries_outbox
+from unsilo.connectors.forms import DeliveryTextForm
 from unsilo.connectors.models import Delivery, DeliveryState
 from unsilo.core.actor import Actor
+from unsilo.core.forms import add_action_errors
 from unsilo.core.htmx import int_or_none, render_swappable
 
 PAGE_SIZE = 50
@@ -62,16 +65,20 @@ def outbox(request):
 def _decorate(actor: Actor, delivery: Delivery) -> None:
     delivery.badge = STATE_BADGE[delivery.state]
     may = queries_outbox.may_act(actor, delivery)
-    delivery.may_retry = may and delivery.state == DeliveryState.FAILED
+    delivery.may_retry = delivery.may_edit = may and delivery.state == DeliveryState.FAILED
     delivery.may_cancel = may and delivery.state in (DeliveryState.FAILED, DeliveryState.QUEUED)
 
 
+def _safe_next(request, target: str) -> str:
+    """`target` when it is a page of this site, else the outbox."""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                  require_https=request.is_secure()):
+        return target
+    return reverse("outbox:list")
+
+
 def _back(request):
-    target = request.POST.get("next", "")
-    if url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
-                                       require_https=request.is_secure()):
-        return redirect(target)
-    return redirect("outbox:list")
+    return redirect(_safe_next(request, request.POST.get("next", "")))
 
 
 def _act(request, pk: int, action, done: str):
@@ -101,3 +108,24 @@ def retry(request, pk: int):
 @require_POST
 def cancel(request, pk: int):
     return _act(request, pk, outbound.cancel, "Cancelled: it will not be sent.")
+
+
+def edit(request, pk: int):
+    """Change the text of a failed delivery and send it again (outbound.edit)."""
+    actor = Actor.for_user(request.user)
+    delivery = get_object_or_404(queries_outbox.visible(actor), pk=pk)
+    form = DeliveryTextForm(request.POST or None, initial={
+        "text": delivery.text, "next": _safe_next(request, request.GET.get("next", ""))})
+    if request.method == "POST" and form.is_valid():
+        try:
+            outbound.edit(actor, delivery, form.cleaned_data["text"])
+        except ValidationError as error:
+            add_action_errors(form, error)
+        else:
+            messages.success(request, "Changed and queued again: it goes out in a moment.")
+            return _back(request)
+    return render(request, "connectors/outbox_edit.html", {
+        "delivery": delivery, "form": form,
+        "back": _safe_next(request, form["next"].value() or ""),
+        "counter": limits.counter(delivery.network, form["text"].value() or "",
+                                  delivery.kind)})

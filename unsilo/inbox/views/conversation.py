@@ -9,11 +9,12 @@ actions at all."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from unsilo.connectors import limits
 from unsilo.core.actor import Actor
 from unsilo.core.forms import add_action_errors
 from unsilo.inbox import access, actions, queries
@@ -83,11 +84,8 @@ def _page(request, actor: Actor, conv: Conversation, *, bound: dict | None = Non
     may_own = may_respond and _may_own(actor, conv)
     my_consult = queries.open_consult_for(actor, conv)
     last_seen = max((e.item.pk for e in entries if e.kind == "message"), default=None)
-    saved = queries.saved_replies_for(conv) if may_respond else []
-    prefill = ""
-    if (pick := request.GET.get("saved", "")).isdigit() and may_respond:
-        chosen = saved.filter(pk=pick).first()
-        prefill = actions.render_saved_reply(chosen, conv, actor) if chosen else ""
+    saved = queries.saved_reply_picker(conv) if may_respond else []
+    reply_form = bound.get("reply") or ReplyForm(initial={"seen": last_seen})
     context = {
         "conv": conv,
         "entries": entries,
@@ -107,8 +105,8 @@ def _page(request, actor: Actor, conv: Conversation, *, bound: dict | None = Non
         "my_consult": my_consult,
         "saved_replies": saved,
         "collision": collision,
-        "reply_form": bound.get("reply") or ReplyForm(initial={"text": prefill,
-                                                               "seen": last_seen}),
+        "reply_form": reply_form,
+        "counter": limits.counter(conv.network, reply_form["text"].value() or ""),
         "note_form": bound.get("note") or NoteForm(),
         "answer_form": bound.get("answer") or (
             AnswerForm(may_reply=may_respond) if my_consult else None),
@@ -132,14 +130,39 @@ def conversation(request, pk):
     actor = actor_of(request)
     # One that has moved on opens read-only for whoever held it or handed it off.
     conv = queries.conversation_for(actor, pk, moved_on=True)
-    if request.htmx and "saved" in request.GET:
-        # The saved-reply picker: only the reply box, filled in.
-        chosen = queries.saved_replies_for(conv).filter(pk=request.GET["saved"] or 0).first()
-        text = actions.render_saved_reply(chosen, conv, actor) if chosen else ""
-        form = ReplyForm(initial={"text": text, "seen": request.GET.get("seen")})
-        return render(request, "inbox/conversation.html#reply-text", {"reply_form": form,
-                                                                      "conv": conv})
     return _page(request, actor, conv)
+
+
+def _saved_text(actor: Actor, conv: Conversation, saved_pk) -> str:
+    """A saved reply filled in for this conversation; 404 unless it is offered here."""
+    if not access.can_respond(actor, conv):
+        raise PermissionDenied("You may not answer this conversation.")
+    if not str(saved_pk).isdigit():
+        raise Http404("No such saved reply.")
+    chosen = get_object_or_404(queries.saved_replies_for(conv), pk=saved_pk)
+    return actions.render_saved_reply(chosen, conv, actor)
+
+
+@require_GET
+def saved_reply(request, pk, saved_pk):
+    """The composer's Insert (inbox.js): the saved reply's text, to put at the caret."""
+    actor = actor_of(request)
+    conv = queries.conversation_for(actor, pk)
+    return JsonResponse({"text": _saved_text(actor, conv, saved_pk)})
+
+
+@require_POST
+def insert_saved(request, pk):
+    """Insert without JavaScript: the draft comes back with the saved reply after it; nothing
+    is written."""
+    actor = actor_of(request)
+    conv = queries.conversation_for(actor, pk)
+    draft = request.POST.get("reply-text", "").rstrip()
+    chosen = request.POST.get("saved", "")
+    text = _saved_text(actor, conv, chosen) if chosen else ""
+    form = ReplyForm(initial={"text": "\n\n".join(t for t in (draft, text) if t),
+                              "seen": request.POST.get("reply-seen")})
+    return _page(request, actor, conv, bound={"reply": form})
 
 
 @require_POST

@@ -66,15 +66,6 @@ def clock_of(c: Conversation, now: datetime.datetime) -> Clock | None:
     return Clock(label, due, int((due - now).total_seconds() // 60))
 
 
-def age(delta: datetime.timedelta) -> str:
-    minutes = int(delta.total_seconds() // 60)
-    if minutes < 60:
-        return f"{max(minutes, 0)} min"
-    if minutes < 48 * 60:
-        return f"{minutes // 60} h"
-    return f"{minutes // (24 * 60)} d"
-
-
 def with_clocks(rows: list[Conversation]) -> list[Conversation]:
     """What each list row shows beyond its fields, computed here: a template computing it per
     row costs more than the queries of the whole page."""
@@ -82,7 +73,6 @@ def with_clocks(rows: list[Conversation]) -> list[Conversation]:
     base = reverse("inbox:home")
     for c in rows:
         c.clock = clock_of(c, now)
-        c.age = age(now - c.last_message_at)
         c.url = f"{base}c/{c.pk}/"
     return rows
 

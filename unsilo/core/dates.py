@@ -1,0 +1,46 @@
+"""Dates as people read them: one format, in the reader's time zone, with the zone's
+abbreviation ('7 Dec 2026, 18:44 CET'). Pages use the template filters of
+core/templatetags/when.py; ReaderTimeZoneMiddleware makes the reader's zone the active one."""
+
+import datetime
+import zoneinfo
+
+from django.utils import dateformat, timezone
+
+DATETIME = "j M Y, H:i T"  # 7 Dec 2026, 18:44 CET
+DATE = "j M Y"
+
+
+def reader_zone(user) -> datetime.tzinfo:
+    """The logged-in reader's time zone: their person's, else UTC."""
+    name = ""
+    if user is not None and user.is_authenticated and user.person_id:
+        name = user.person.timezone
+    try:
+        return zoneinfo.ZoneInfo(name) if name else datetime.UTC
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+        return datetime.UTC
+
+
+def full(value) -> str:
+    """A moment as text in the active zone; a bare date as '7 Dec 2026'."""
+    if isinstance(value, datetime.datetime):
+        return dateformat.format(timezone.localtime(value), DATETIME)
+    return dateformat.format(value, DATE)
+
+
+def span(delta: datetime.timedelta) -> str:
+    """A duration as the inbox counts it: '5 min', '3 h', '2 d'."""
+    minutes = int(delta.total_seconds() // 60)
+    if minutes < 60:
+        return f"{max(minutes, 0)} min"
+    if minutes < 48 * 60:
+        return f"{minutes // 60} h"
+    return f"{minutes // (24 * 60)} d"
+
+
+def machine(value) -> str:
+    """The value for a <time datetime=…> attribute (UTC, ISO 8601)."""
+    if isinstance(value, datetime.datetime):
+        return value.astimezone(datetime.UTC).isoformat().replace("+00:00", "Z")
+    return value.isoformat()
