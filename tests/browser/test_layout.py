@@ -61,14 +61,15 @@ PHONE = {"width": 390, "height": 844}
 
 
 def test_the_inbox_a_conversation_and_the_table_fit_a_phone(page):
-    from unsilo.demo import company as demo
+    from unsilo.demo import seed as demo
+    from unsilo.demo.company import PASSWORD
     from unsilo.inbox.models import Conversation
 
     logins = dict(demo.seed()["logins"])
     page.set_viewport_size(PHONE)
     page.goto("/login/")
     page.get_by_label("Email").fill(logins["Hub admin"])
-    page.get_by_label("Password").fill(demo.PASSWORD)
+    page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
     page.wait_for_url("**/table/")
     conv = Conversation.objects.exclude(silo=None).order_by("-message_count").first()

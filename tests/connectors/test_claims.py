@@ -134,7 +134,8 @@ def test_a_fetch_overtaken_by_another_never_puts_the_stream_position_back(counti
 # Real worker processes ------------------------------------------------------------------------
 
 
-def test_three_real_workers_hand_each_waiting_event_and_delivery_over_once(company):  # noqa: F811
+def test_three_real_workers_hand_each_waiting_event_and_delivery_over_once(processes,
+                                                                          company):  # noqa: F811
     env = company
     python(env, """
         import datetime, uuid
@@ -154,13 +155,13 @@ def test_three_real_workers_hand_each_waiting_event_and_delivery_over_once(compa
         print(WebhookEvent.objects.filter(status="pending").count()
               + Delivery.objects.filter(state__in=["queued", "sending"]).count())
     """
-    workers = [start_worker(env) for _ in range(3)]
+    workers = [start_worker(processes, env) for _ in range(3)]
     try:
         deadline = time.monotonic() + 180
         while int(python(env, left)) and time.monotonic() < deadline:
             time.sleep(0.5)
     finally:
-        for w in workers:
+        for w in workers:  # a clean stop; the `processes` fixture kills what is left
             w.send_signal(signal.SIGTERM)
         for w in workers:
             w.wait(30)

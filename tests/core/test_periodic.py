@@ -2,6 +2,7 @@
 however many workers beat — in one process, in threads racing with their own connections,
 and in real `unsilo worker` processes."""
 
+import contextlib
 import datetime
 import signal
 import subprocess
@@ -108,20 +109,20 @@ def test_hearts_racing_on_one_due_job_enqueue_it_once(job):
 # Real worker processes ------------------------------------------------------------------------
 
 
-def start_worker(env, job: str, seconds: float) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-c", worker_code(job, seconds)], env=env, cwd=ROOT,
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+def start_worker(processes, env, job: str, seconds: float) -> subprocess.Popen:
+    """A real worker, which the `processes` fixture kills with its children however the test
+    ends."""
+    return processes([sys.executable, "-c", worker_code(job, seconds)], env=env, cwd=ROOT,
+                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 def stop(workers: list[subprocess.Popen]) -> None:
+    """A clean stop first (SIGTERM lets each finish its task)."""
     for w in workers:
         w.send_signal(signal.SIGTERM)
     for w in workers:
-        try:
+        with contextlib.suppress(subprocess.TimeoutExpired):  # the fixture kills it
             w.wait(30)
-        except subprocess.TimeoutExpired:
-            w.kill()
-            w.wait()
 
 
 def wait_until(predicate, seconds: float, what: str):
@@ -135,10 +136,11 @@ def wait_until(predicate, seconds: float, what: str):
 
 
 @pytest.mark.django_db
-def test_a_slow_periodic_job_does_not_stop_its_worker_beating(company):  # noqa: F811
+def test_a_slow_periodic_job_does_not_stop_its_worker_beating(processes,
+                                                              company):  # noqa: F811
     env = company
     data = Path(env["UNSILO_DATA_DIR"])
-    worker = start_worker(env, "slow", 0.2)
+    worker = start_worker(processes, env, "slow", 0.2)
     try:
         wait_until(lambda: (data / "slow-started").exists(), 120, "the slow job to start")
         beats = f"""
@@ -156,9 +158,9 @@ def test_a_slow_periodic_job_does_not_stop_its_worker_beating(company):  # noqa:
 
 
 @pytest.mark.django_db
-def test_many_workers_keep_at_most_one_waiting_task_per_job(company):  # noqa: F811
+def test_many_workers_keep_at_most_one_waiting_task_per_job(processes, company):  # noqa: F811
     env = company
-    workers = [start_worker(env, "busy", 0.05) for _ in range(3)]
+    workers = [start_worker(processes, env, "busy", 0.05) for _ in range(3)]
     runs = """
         from django_tasks_db.models import DBTaskResult
         print(DBTaskResult.objects.filter(task_path="unsilo.core.periodic.run_job",

@@ -6,8 +6,10 @@ from pathlib import Path
 
 import unsilo
 
-# URLs the views build from reverse() and query strings, never from stored data.
-BUILT_BY_UNSILO = {"item.url", "t.url", "c.url", "next_url", "api_docs", "live_url", "action"}
+# URLs the views build from reverse() and query strings, never from stored data; `back` is a
+# page of this site or the Outbox (connectors/views/outbox.py `_safe_next`).
+BUILT_BY_UNSILO = {"item.url", "t.url", "c.url", "next_url", "api_docs", "live_url", "action",
+                   "back"}
 FILLED = re.compile(r"""\b(href|src|action|hx-get|hx-post)=["']?"""
                     r"""\{\{\s*([^}|\s]+)\s*(\|[^}]*)?\}\}""")
 

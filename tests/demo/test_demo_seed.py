@@ -3,7 +3,7 @@
 import pytest
 from django.utils import timezone
 
-from unsilo.connectors import outbound
+from unsilo.connectors import sending
 from unsilo.connectors.models import Delivery
 from unsilo.core.models import AuditEvent
 from unsilo.demo import corpus as demo_corpus
@@ -99,7 +99,7 @@ def test_the_demo_seed_builds_a_working_inbox_through_the_real_actions():
     twice = Delivery.objects.filter(text=demo.SAME_ANSWER).order_by("pk")
     assert [d.network for d in twice] == ["x", "x"]
     assert twice[0].account_id == twice[1].account_id
-    assert [outbound.send(d.pk) for d in twice] == ["sent", "failed"]
+    assert [sending.send(d.pk) for d in twice] == ["sent", "failed"]
     # …and some waiting too long: overdue.
     now = timezone.now()
     overdue = conversations.exclude(status=Status.RESOLVED).filter(
