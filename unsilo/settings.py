@@ -37,6 +37,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "unsilo.core.middleware.ApiAnswersJson",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -170,4 +171,5 @@ UNSILO_PUBLIC_URL = os.environ.get("UNSILO_PUBLIC_URL", "").rstrip("/")
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
+NINJA_PAGINATION_CLASS = "unsilo.core.api.Pagination"
 

@@ -1,5 +1,7 @@
+from http import HTTPStatus
 from urllib.parse import quote
 
+from django.http import JsonResponse
 from django.shortcuts import redirect
 
 # Paths anyone may open: the login page, health checks, static files, the API (token auth) and
@@ -17,3 +19,34 @@ class LoginRequiredMiddleware:
         if not request.user.is_authenticated and not request.path.startswith(PUBLIC_PREFIXES):
             return redirect(f"/login/?next={quote(request.get_full_path())}")
         return self.get_response(request)
+
+
+class ApiAnswersJson:
+    """Every answer under /api/ is JSON: an error that Django or ninja answered otherwise (an
+    unknown path, a method the path does not take, a crash) becomes `{"detail": …}` with its
+    status and headers kept, and never shows a traceback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if "\x00" in request.path:
+            return self._json(404, "No such path.")
+        response = self.get_response(request)
+        if response.status_code < 400 or response.get("Content-Type", "").startswith(
+                "application/json"):
+            return response
+        detail = {404: "No such path in the API.",
+                  405: f"This path takes {response.get('Allow', 'other methods')}."}.get(
+            response.status_code, HTTPStatus(response.status_code).phrase + ".")
+        answer = self._json(response.status_code, detail)
+        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
+            if header in response:
+                answer[header] = response[header]
+        return answer
+
+    @staticmethod
+    def _json(status: int, detail: str) -> JsonResponse:
+        return JsonResponse({"detail": detail}, status=status)

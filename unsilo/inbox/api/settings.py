@@ -10,7 +10,7 @@ from ninja import Router, Status
 from unsilo.accounts.models import Account
 from unsilo.core.api import found, input_names, referenced
 from unsilo.core.permissions import ANY, GRANTS
-from unsilo.core.schemas import errors
+from unsilo.core.schemas import Count, Id, errors
 from unsilo.inbox import access, actions, queries, sla
 from unsilo.inbox.models import (
     Absence,
@@ -60,7 +60,7 @@ def _saved_replies(request):
 
 
 @router.get("/saved-replies", response={200: list[SavedReplyOut]}, summary="List saved replies")
-def list_saved_replies(request, silo_id: int | None = None):
+def list_saved_replies(request, silo_id: Id | None = None):
     """The global saved replies and your silo's (the hub sees every silo's)."""
     rows = _saved_replies(request)
     return rows.filter(silo_id=silo_id) if silo_id is not None else rows
@@ -78,7 +78,7 @@ def create_saved_reply(request, payload: SavedReplyIn):
 
 @router.patch("/saved-replies/{saved_reply_id}", response={200: SavedReplyOut, **WRITE_ERRORS},
               summary="Change a saved reply")
-def update_saved_reply(request, saved_reply_id: int, payload: SavedReplyPatch):
+def update_saved_reply(request, saved_reply_id: Id, payload: SavedReplyPatch):
     saved = found(_saved_replies(request), saved_reply_id, "saved reply")
     data = payload.dict(exclude_unset=True)
     if "silo_id" in data:
@@ -89,7 +89,7 @@ def update_saved_reply(request, saved_reply_id: int, payload: SavedReplyPatch):
 
 @router.delete("/saved-replies/{saved_reply_id}", response={204: None, **WRITE_ERRORS},
                summary="Delete a saved reply")
-def delete_saved_reply(request, saved_reply_id: int):
+def delete_saved_reply(request, saved_reply_id: Id):
     actions.delete_saved_reply(request.actor,
                                found(_saved_replies(request), saved_reply_id, "saved reply"))
     return Status(204, None)
@@ -97,7 +97,7 @@ def delete_saved_reply(request, saved_reply_id: int):
 
 @router.get("/saved-replies/{saved_reply_id}/render",
             response={200: RenderedOut, **errors(404)}, summary="Fill in a saved reply")
-def render_saved_reply(request, saved_reply_id: int, conversation_id: int):
+def render_saved_reply(request, saved_reply_id: Id, conversation_id: Id):
     """The saved reply's text with its variables filled in for one conversation."""
     saved = found(_saved_replies(request), saved_reply_id, "saved reply")
     conv = queries.conversation_for(request.actor, conversation_id)
@@ -140,7 +140,7 @@ def create_rule(request, payload: RuleIn):
 
 @router.patch("/routing/rules/{rule_id}", response={200: RuleOut, **WRITE_ERRORS},
               summary="Change a routing rule")
-def update_rule(request, rule_id: int, payload: RulePatch):
+def update_rule(request, rule_id: Id, payload: RulePatch):
     rule = found(RoutingRule.objects.all(), rule_id, "routing rule")
     with input_names(**RULE_NAMES):
         return actions.save_rule(request.actor, rule,
@@ -149,7 +149,7 @@ def update_rule(request, rule_id: int, payload: RulePatch):
 
 @router.delete("/routing/rules/{rule_id}", response={204: None, **WRITE_ERRORS},
                summary="Delete a routing rule")
-def delete_rule(request, rule_id: int):
+def delete_rule(request, rule_id: Id):
     actions.delete_rule(request.actor, found(RoutingRule.objects.all(), rule_id, "routing rule"))
     return Status(204, None)
 
@@ -183,7 +183,7 @@ def _silo_sla(silo: Silo) -> dict:
 
 @router.get("/silos/{silo_id}/sla", response={200: SiloSlaOut, **errors(404)},
             summary="A silo's SLA targets and business hours")
-def get_silo_sla(request, silo_id: int):
+def get_silo_sla(request, silo_id: Id):
     """Targets per urgency (the defaults where the silo set none) and the business hours its
     clocks count (its own, a parent's, the hub's, or none: round the clock)."""
     return _silo_sla(found(Silo.objects.all(), silo_id, "silo"))
@@ -191,7 +191,7 @@ def get_silo_sla(request, silo_id: int):
 
 @router.put("/silos/{silo_id}/sla/{urgency}", response={200: SiloSlaOut, **WRITE_ERRORS},
             summary="Set a silo's SLA targets for one urgency")
-def set_sla_policy(request, silo_id: int, urgency: Urgency, payload: SlaPolicyIn):
+def set_sla_policy(request, silo_id: Id, urgency: Urgency, payload: SlaPolicyIn):
     silo = found(Silo.objects.all(), silo_id, "silo")
     actions.save_sla_policy(request.actor, silo, urgency, **payload.dict())
     return _silo_sla(silo)
@@ -199,7 +199,7 @@ def set_sla_policy(request, silo_id: int, urgency: Urgency, payload: SlaPolicyIn
 
 @router.delete("/silos/{silo_id}/sla/{urgency}", response={200: SiloSlaOut, **WRITE_ERRORS},
                summary="Back to the default SLA targets for one urgency")
-def delete_sla_policy(request, silo_id: int, urgency: Urgency):
+def delete_sla_policy(request, silo_id: Id, urgency: Urgency):
     silo = found(Silo.objects.all(), silo_id, "silo")
     policy = SlaPolicy.objects.filter(silo=silo, urgency=urgency).first()
     if policy is None:
@@ -210,7 +210,7 @@ def delete_sla_policy(request, silo_id: int, urgency: Urgency):
 
 @router.put("/silos/{silo_id}/business-hours", response={200: SiloSlaOut, **WRITE_ERRORS},
             summary="Set a silo's business hours")
-def set_business_hours(request, silo_id: int, payload: BusinessHoursIn):
+def set_business_hours(request, silo_id: Id, payload: BusinessHoursIn):
     silo = found(Silo.objects.all(), silo_id, "silo")
     actions.save_business_hours(request.actor, silo, **payload.dict())
     return _silo_sla(silo)
@@ -218,7 +218,7 @@ def set_business_hours(request, silo_id: int, payload: BusinessHoursIn):
 
 @router.delete("/silos/{silo_id}/business-hours", response={200: SiloSlaOut, **WRITE_ERRORS},
                summary="Remove a silo's own business hours")
-def delete_business_hours(request, silo_id: int):
+def delete_business_hours(request, silo_id: Id):
     """The silo's clocks then count its parent's (or the hub's) hours."""
     silo = found(Silo.objects.all(), silo_id, "silo")
     hours = BusinessHours.objects.filter(silo=silo).first()
@@ -243,7 +243,7 @@ def _absences(request):
 
 
 @router.get("/absences", response={200: list[AbsenceOut]}, summary="List absences")
-def list_absences(request, person_id: int | None = None, current: bool = False):
+def list_absences(request, person_id: Id | None = None, current: bool = False):
     """Yours; a captain's silo's; the hub's: everyone's. `current`: only those not over."""
     rows = _absences(request)
     if person_id is not None:
@@ -264,7 +264,7 @@ def add_absence(request, payload: AbsenceIn):
 
 @router.delete("/absences/{absence_id}", response={204: None, **WRITE_ERRORS},
                summary="Delete an absence")
-def delete_absence(request, absence_id: int):
+def delete_absence(request, absence_id: Id):
     actions.delete_absence(request.actor, found(_absences(request), absence_id, "absence"))
     return Status(204, None)
 
@@ -273,7 +273,7 @@ def delete_absence(request, absence_id: int):
 
 
 @router.get("/notifications", response={200: NotificationsOut}, summary="My notifications")
-def list_notifications(request, limit: int = 100):
+def list_notifications(request, limit: Count = 100):
     """Your newest notifications and how many are unread."""
     return {"unread": queries.unread_count(request.actor),
             "items": queries.notifications(request.actor, limit=min(max(limit, 1), 500))}
