@@ -64,3 +64,11 @@ def test_the_layer_check_finds_a_write(tmp_path):
 def test_no_views_or_api_module_writes_a_model():
     offending = [hit for path in _thin_modules() for hit in writes_in(path)]
     assert offending == [], "write through the app's actions instead:\n" + "\n".join(offending)
+
+
+def test_no_views_or_api_module_reads_the_grants_by_hand():
+    # Reads are scoped by the app's queries (permissions.silo_filter, require); only the Admin
+    # page that shows the table itself reads it.
+    readers = [str(path.relative_to(PACKAGE)) for path in _thin_modules()
+               if "GRANTS" in path.read_text(encoding="utf-8")]
+    assert readers == ["core/views_admin.py"]

@@ -7,7 +7,7 @@ from ninja.pagination import paginate
 
 from unsilo.connectors import outbound
 from unsilo.connectors import queries as queries_outbox
-from unsilo.connectors.models import Delivery, DeliveryKind, DeliveryState
+from unsilo.connectors.models import DeliveryKind, DeliveryState
 from unsilo.core.api import found
 from unsilo.core.schemas import Id, errors
 
@@ -72,9 +72,9 @@ def get_delivery(request, delivery_id: Id):
 
 
 def _act(request, delivery_id: Id, action):
-    # The action checks the role (403); the queue's rows are not scoped first, as in the UI.
-    action(request.actor, found(Delivery.objects.all(), delivery_id, "delivery"))
-    return queries_outbox.visible(request.actor).get(pk=delivery_id)
+    # A delivery out of the reader's sight is a 404; the action checks the role again (403).
+    action(request.actor, found(queries_outbox.visible(request.actor), delivery_id, "delivery"))
+    return found(queries_outbox.visible(request.actor), delivery_id, "delivery")
 
 
 @router.post("/deliveries/{delivery_id}/retry", response={200: DeliveryOut, **ACT_ERRORS},
