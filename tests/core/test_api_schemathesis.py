@@ -10,6 +10,7 @@ each role takes seconds, not minutes (docs/architecture.md, "The API's contract"
 import datetime
 
 import pytest
+import requests
 import schemathesis
 from django.core.servers.basehttp import WSGIServer
 from django.db import connections
@@ -120,7 +121,9 @@ def served(transactional_db):
 def _config(token: str, role: str) -> schemathesis.Config:
     phases = {name: {"enabled": name in PHASES[role]}
               for name in ("examples", "coverage", "fuzzing", "stateful")}
-    phases["stateful"].update({"max-steps": 12, "generation": {"max-examples": 12}})
+    # Chains of valid requests, so a step builds on what the one before made or read.
+    phases["stateful"].update({"max-steps": 15,
+                               "generation": {"max-examples": 40, "mode": "positive"}})
     return schemathesis.Config.from_dict({
         "seed": SEED,
         "workers": 1,
@@ -168,9 +171,27 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(company, 
         if isinstance(event, events.ScenarioFinished):
             requests += len(event.recorder.interactions)
             if event.phase.name == "STATEFUL_TESTING":
-                chains += sum(1 for node in event.recorder.cases.values()
-                              if node.transition is not None)
+                chains += _linked_successes(event.recorder)
     assert not problems, "\n".join(sorted(set(problems)))
-    # The run did what it says: many requests, and stateful steps that followed links.
-    assert requests > (2000 if role == "hub_admin" else 300), requests
-    assert chains > 20, chains
+    # The run did what it says: many requests, and stateful steps that used what the step
+    # before them answered (an id it created or listed), both succeeding.
+    assert requests > (2000 if role == "hub_admin" else 500), requests
+    assert chains >= 20, chains
+    # And it ran with its token to the end (a revoked token would make every answer a 401).
+    assert _signed_in(served, token)
+
+
+def _linked_successes(recorder) -> int:
+    def ok(case_id):
+        interaction = recorder.interactions.get(case_id)
+        return interaction is not None and interaction.response is not None and (
+            interaction.response.status_code < 300)
+
+    return sum(1 for case_id, node in recorder.cases.items()
+               if node.transition is not None and ok(case_id) and ok(node.parent_id))
+
+
+def _signed_in(served: str, token: str) -> bool:
+    answer = requests.get(f"{served}/api/v1/me", headers={"Authorization": f"Bearer {token}"},
+                          timeout=60)
+    return answer.status_code == 200
