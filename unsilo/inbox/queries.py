@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
 from unsilo.core.actor import Actor
-from unsilo.core.ids import parse_id
+from unsilo.core.ids import MAX_ID, parse_id
 from unsilo.core.permissions import ANY, GRANTS
 from unsilo.inbox import access
 from unsilo.inbox.models import (
@@ -74,7 +74,7 @@ def cursor_of(conversation: Conversation) -> str:
 def parse_cursor(cursor: str) -> tuple[datetime.datetime, int]:
     try:
         micros, pk = (int(part) for part in str(cursor).split("-"))
-        if parse_id(pk) is None:
+        if not 0 <= pk <= MAX_ID:  # 0: the top of an empty list ("0-0")
             raise ValueError(pk)
         return EPOCH + datetime.timedelta(microseconds=micros), pk
     except (ValueError, OverflowError, OSError):
