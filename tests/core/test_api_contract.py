@@ -256,3 +256,10 @@ def test_a_viewer_may_not_write_even_with_bad_input_the_check_order_is_documente
     viewer = api(factories.user(Role.VIEWER))
     assert viewer.post("/api/v1/silos", "[]", content_type=JSON).status_code == 422
     assert viewer.post("/api/v1/silos", {"name": "x"}, content_type=JSON).status_code == 403
+
+
+def test_a_body_past_the_upload_limit_is_413_naming_the_body(hub, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    response = hub.post("/api/v1/silos", {"name": "x" * 2000}, content_type=JSON)
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("body: larger than the 1,000 bytes")

@@ -12,7 +12,7 @@ from tests.inbox import factories as inbox
 from unsilo.connectors.models import Delivery, DeliveryKind, DeliveryState
 from unsilo.core.models import Role
 from unsilo.core.views_admin import role_matrix
-from unsilo.inbox.models import Absence, BusinessHours, RoutingRule, SavedReply
+from unsilo.inbox.models import Absence, BusinessHours, Direction, RoutingRule, SavedReply
 
 pytestmark = pytest.mark.django_db
 
@@ -36,7 +36,7 @@ def world():
     home = factories.silo("Home")
     BusinessHours.objects.create(silo=home, timezone="Europe/Berlin")
     conv = inbox.conversation(home)
-    reply = inbox.message(conv, direction="outbound", text="On it")
+    reply = inbox.message(conv, direction=Direction.OUTBOUND, text="On it")
     return {
         "home": home, "elsewhere": factories.silo("Elsewhere"),
         "global": SavedReply.objects.create(title="Thanks", text="Thanks!"),
