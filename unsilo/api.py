@@ -116,12 +116,14 @@ class UnsiloAPI(NinjaAPI):
     """The NinjaAPI whose OpenAPI document states the whole contract (core/openapi.py), built
     once per process: the routes do not change while it runs."""
 
-    _documents: dict
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._documents: dict[str, dict] = {}
 
     def get_openapi_schema(self, *, path_prefix=None, path_params=None):
         if path_prefix is None:
             path_prefix = self.get_root_path(path_params or {})
-        if path_prefix not in self.__dict__.setdefault("_documents", {}):
+        if path_prefix not in self._documents:
             self._documents[path_prefix] = openapi.complete(
                 super().get_openapi_schema(path_prefix=path_prefix))
         return self._documents[path_prefix]

@@ -36,6 +36,7 @@ def test_unknown_path_is_404_in_json(hub, path):
     assert response.status_code == 404
     assert response["Content-Type"].startswith(JSON)
     assert response.json() == {"detail": "No such path in the API."}
+    assert response["X-Content-Type-Options"] == "nosniff"  # the security headers stay
 
 
 def test_a_method_the_path_does_not_take_is_405_in_json_with_allow(hub):

@@ -1,4 +1,3 @@
-from http import HTTPStatus
 from urllib.parse import quote
 
 from django.http import JsonResponse
@@ -40,11 +39,13 @@ class ApiAnswersJson:
             return response
         detail = {404: "No such path in the API.",
                   405: f"This path takes {response.get('Allow', 'other methods')}."}.get(
-            response.status_code, HTTPStatus(response.status_code).phrase + ".")
+            response.status_code, f"{response.reason_phrase}.")
         answer = self._json(response.status_code, detail)
-        for header in ("Allow", "Retry-After", "WWW-Authenticate"):
-            if header in response:
-                answer[header] = response[header]
+        # Every other header stays: Allow, and what the security middleware set.
+        for header, value in response.items():
+            if header.lower() not in ("content-type", "content-length"):
+                answer[header] = value
+        answer.cookies = response.cookies
         return answer
 
     @staticmethod
