@@ -1,19 +1,38 @@
-"""The one NinjaAPI under /api/v1/; each app adds its Router. Token or session auth."""
+"""The one NinjaAPI under /api/v1/; each app adds its Router. Token or session auth.
+
+The error contract (docs/architecture.md): every answer is JSON, every error is
+`{"detail": …}` naming the field when there is one, and the OpenAPI document lists every status
+an operation can answer (core/openapi.py). Bad input is a 4xx, never a 500.
+"""
+
+import json
+import logging
 
 from django.conf import settings
-from django.core.exceptions import NON_FIELD_ERRORS, PermissionDenied, ValidationError
+from django.core.exceptions import (
+    NON_FIELD_ERRORS,
+    ObjectDoesNotExist,
+    PermissionDenied,
+    RequestDataTooBig,
+    SuspiciousOperation,
+    ValidationError,
+)
 from django.db import IntegrityError
 from django.db.models import ProtectedError, RestrictedError
 from django.http import Http404
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
+from ninja.parser import Parser
 from ninja.security import APIKeyCookie, HttpBearer
 
 from unsilo import __version__
+from unsilo.core import openapi
 from unsilo.core.actor import Actor
 from unsilo.core.auth import TokenLocked, user_for_token
 from unsilo.core.models import Via
+
+logger = logging.getLogger("unsilo.api")
 
 
 class TokenAuth(HttpBearer):
@@ -47,7 +66,73 @@ class SessionAuth(APIKeyCookie):
         return None
 
 
-api = NinjaAPI(
+class BadInput(ValueError):
+    """Input that cannot be read at all; `fields` names where, as a 422 does."""
+
+    def __init__(self, fields: dict[str, list[str]]):
+        super().__init__(fields)
+        self.fields = fields
+
+
+def _refuse_constant(name):
+    raise ValueError(f"{name} is not a number JSON allows")
+
+
+def _nul_at(value, where: str = "") -> str | None:
+    """Where a NUL character sits in parsed JSON (no database column can store one)."""
+    if isinstance(value, str):
+        return (where or "body") if "\x00" in value else None
+    items = value.items() if isinstance(value, dict) else (
+        enumerate(value) if isinstance(value, list) else ())
+    for key, item in items:
+        path = f"{where}.{key}" if where else str(key)
+        if "\x00" in path:
+            return path.replace("\x00", "\\0")
+        if found := _nul_at(item, path):
+            return found
+    return None
+
+
+class StrictJson(Parser):
+    """Bodies are one JSON object (what every operation's schema describes), strictly JSON
+    (no NaN), and no string anywhere holds a NUL; query strings hold no NUL either."""
+
+    def parse_body(self, request):
+        try:
+            data = json.loads(request.body, parse_constant=_refuse_constant)
+        except (ValueError, UnicodeDecodeError) as error:
+            raise BadInput({"body": [f"not valid JSON ({error})"]}) from error
+        if not isinstance(data, dict):
+            raise BadInput({"body": ["must be a JSON object"]})
+        if where := _nul_at(data):
+            raise BadInput({where: ["must not contain a NUL character"]})
+        return data
+
+    def parse_querydict(self, data, list_fields, request):
+        for key, values in data.lists():
+            if any("\x00" in v for v in [key, *values]):
+                raise BadInput({key.replace("\x00", "\\0"): ["must not contain a NUL character"]})
+        return super().parse_querydict(data, list_fields, request)
+
+
+class UnsiloAPI(NinjaAPI):
+    """The NinjaAPI whose OpenAPI document states the whole contract (core/openapi.py), built
+    once per process: the routes do not change while it runs."""
+
+    def __init__(self, **kwargs):
+        super().__init__(**kwargs)
+        self._documents: dict[str, dict] = {}
+
+    def get_openapi_schema(self, *, path_prefix=None, path_params=None):
+        if path_prefix is None:
+            path_prefix = self.get_root_path(path_params or {})
+        if path_prefix not in self._documents:
+            self._documents[path_prefix] = openapi.complete(
+                super().get_openapi_schema(path_prefix=path_prefix))
+        return self._documents[path_prefix]
+
+
+api = UnsiloAPI(
     title="unsilo API",
     version="1",
     description=(
@@ -58,12 +143,18 @@ api = NinjaAPI(
     ),
     auth=[TokenAuth(), SessionAuth(csrf=True)],
     urls_namespace="api",
+    parser=StrictJson(),
 )
 api.version_label = __version__
 
 
 def _error(request, status: int, detail, **extra):
     return api.create_response(request, {"detail": detail, **extra}, status=status)
+
+
+def _fields_error(request, fields: dict[str, list[str]]):
+    name, messages = next(iter(fields.items()), ("body", ["invalid"]))
+    return _error(request, 422, f"{name}: {messages[0]}", fields=fields)
 
 
 @api.exception_handler(PermissionDenied)
@@ -74,6 +165,12 @@ def permission_denied(request, exc):
 @api.exception_handler(Http404)
 def not_found(request, exc):
     return _error(request, 404, str(exc) or "Not found.")
+
+
+@api.exception_handler(ObjectDoesNotExist)
+def gone(request, exc):
+    # Found a moment ago, deleted by someone else before this request could act on it.
+    return _error(request, 404, str(exc) or "Not found: it may just have been deleted.")
 
 
 @api.exception_handler(AuthenticationError)
@@ -119,8 +216,34 @@ def invalid_input(request, exc):
         loc = ".".join(str(p) for p in path) or "body"
         message = err.get("msg", "invalid").removeprefix("Value error, ")
         fields.setdefault(loc, []).append(message)
-    first = next(iter(fields.items()), ("body", ["invalid"]))
-    return _error(request, 422, f"{first[0]}: {first[1][0]}", fields=fields)
+    return _fields_error(request, fields)
+
+
+@api.exception_handler(BadInput)
+def unreadable_input(request, exc):
+    return _fields_error(request, exc.fields)
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    if isinstance(exc.__cause__, BadInput):  # ninja wraps what the parser raises
+        return _fields_error(request, exc.__cause__.fields)
+    return _error(request, exc.status_code, str(exc))
+
+
+@api.exception_handler(SuspiciousOperation)
+def suspicious(request, exc):
+    if isinstance(exc, RequestDataTooBig):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        return _error(request, 413, f"body: larger than the {limit:,} bytes this server reads.")
+    return _error(request, 400, "The request could not be read.")
+
+
+@api.exception_handler(Exception)
+def server_error(request, exc):
+    # A defect: logged with its traceback for us, answered in JSON without it for the client.
+    logger.exception("API error on %s %s", request.method, request.path)
+    return _error(request, 500, "Something went wrong on our side; it has been logged.")
 
 
 # Each app adds its Router here.

@@ -140,8 +140,9 @@ def test_retry_from_the_outbox_queues_it_again_and_goes_back(login, care):
 def test_a_captain_of_another_silo_may_not_retry_or_cancel(login, care):
     failed = delivery(care, state=DeliveryState.FAILED, error="503: Over capacity")
     client = login(f.user(Role.CAPTAIN, f.silo("Sales")))
-    assert client.post(f"/outbox/{failed.pk}/retry/").status_code == 403
-    assert client.post(f"/outbox/{failed.pk}/cancel/").status_code == 403
+    # Not in their outbox: not found, as a conversation of another silo is.
+    assert client.post(f"/outbox/{failed.pk}/retry/").status_code == 404
+    assert client.post(f"/outbox/{failed.pk}/cancel/").status_code == 404
     failed.refresh_from_db()
     assert failed.state == DeliveryState.FAILED
 

@@ -28,7 +28,9 @@ EXPECTED = {
     "inbox.respond": ({HUB, CAP, RESP}, {HUB}),
     "inbox.ingest": ({HUB}, {HUB}),
     "inbox.manage_routing": ({HUB}, {HUB}),
+    "inbox.view_routing": ({HUB, CAP, VIEW}, {HUB, CAP, VIEW}),
     "inbox.manage_silo_inbox": ({HUB, CAP}, {HUB}),
+    "inbox.view_silo_inbox": ({HUB, CAP, RESP, REV, VIEW}, {HUB, VIEW}),
     "core.view_audit": ({HUB}, {HUB}),
     "core.manage_users": ({HUB}, {HUB}),
 }

@@ -130,3 +130,41 @@ def test_notifications_list_mine_and_mark_read(api, captain, care):
     assert client.post("/api/v1/notifications/read", {"ids": None},
                        content_type=JSON).json() == {"marked": 1}
     assert client.get("/api/v1/notifications").json()["unread"] == 0
+
+
+def test_deleting_business_hours_of_a_silo_deleted_meanwhile_is_404(api, admin, care,
+                                                                     monkeypatch):
+    from unsilo.inbox import actions
+    from unsilo.inbox.models import BusinessHours
+    from unsilo.org.models import Silo
+
+    BusinessHours.objects.create(silo=care)
+    delete = actions.delete_business_hours
+
+    def silo_deleted_first(actor, hours):
+        # Another request deletes the silo (and its hours) between the lookup and the action.
+        Silo.objects.filter(pk=care.pk).delete()
+        return delete(actor, hours)
+
+    monkeypatch.setattr(actions, "delete_business_hours", silo_deleted_first)
+    response = api(admin).delete(f"/api/v1/silos/{care.pk}/business-hours")
+    assert response.status_code == 404, response.content
+    assert "business hours are gone" in response.json()["detail"]
+
+
+def test_business_hours_refuse_a_time_with_a_utc_offset(api, captain, care):
+    response = api(captain).put(f"/api/v1/silos/{care.pk}/business-hours",
+                                {"start": "09:00:00+02:00", "end": "17:00"}, content_type=JSON)
+    assert response.status_code == 422, response.content
+    assert list(response.json()["fields"]) == ["start"]
+    assert "without a UTC offset" in response.json()["detail"]
+
+
+def test_business_hours_answer_local_times_as_the_document_says(api, captain, care):
+    client = api(captain)
+    client.put(f"/api/v1/silos/{care.pk}/business-hours", {"start": "08:30", "end": "16:00"},
+               content_type=JSON)
+    hours = client.get(f"/api/v1/silos/{care.pk}/sla").json()["business_hours"]
+    assert (hours["start"], hours["end"]) == ("08:30:00", "16:00:00")
+    spec = client.get("/api/v1/openapi.json").json()["components"]["schemas"]
+    assert spec["BusinessHoursOut"]["properties"]["start"]["format"] == "partial-time"

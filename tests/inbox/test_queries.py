@@ -216,3 +216,12 @@ def test_queue_page_query_count_is_fixed(world, django_assert_num_queries):
     assert len(shown) == 10
     with django_assert_num_queries(1):
         queries.conversation_page(world["admin"], "all", {"status": "all"})
+
+
+def test_an_empty_lists_top_reads_as_a_cursor_and_a_huge_id_does_not(world):
+    captain = world["captain_a"]
+    new = inbox.conversation(world["a"])
+    # An empty list polls from "0-0" (the live list's default top).
+    assert new.pk in ids(queries.newer_than(captain, "silo", {}, "0-0"))
+    with pytest.raises(queries.BadFilter):
+        queries.parse_cursor("1-99999999999999999999")

@@ -8,7 +8,7 @@ from unsilo.accounts import actions, queries
 from unsilo.accounts.models import AccountStatus
 from unsilo.accounts.schemas import AccountIn, AccountOut, AccountPatch
 from unsilo.core.api import found, input_names, referenced
-from unsilo.core.schemas import errors
+from unsilo.core.schemas import Id, errors
 from unsilo.org import queries as org_queries
 
 router = Router(tags=["Accounts"])
@@ -19,13 +19,13 @@ WRITE_ERRORS = errors(403, 404, 409, 422)
 INPUT_NAMES = {"owner_silo": "owner_silo_id"}
 
 
-def _owner(request, silo_id: int | None):
+def _owner(request, silo_id: Id | None):
     if silo_id is None:
         return None
     return referenced(org_queries.silos(request.actor), silo_id, "owner_silo_id", "silo")
 
 
-def _stewards(request, ids: list[int]) -> list[int]:
+def _stewards(request, ids: list[Id]) -> list[int]:
     known = set(org_queries.people(request.actor).filter(pk__in=ids).values_list("pk", flat=True))
     unknown = [str(pk) for pk in ids if pk not in known]
     if unknown:
@@ -33,13 +33,13 @@ def _stewards(request, ids: list[int]) -> list[int]:
     return list(dict.fromkeys(ids))
 
 
-def _account(request, account_id: int):
+def _account(request, account_id: Id):
     return found(queries.accounts(request.actor), account_id, "account")
 
 
 @router.get("", response={200: list[AccountOut], **errors(422)}, summary="List accounts")
 @paginate
-def list_accounts(request, silo_id: int | None = None, network: str = "",
+def list_accounts(request, silo_id: Id | None = None, network: str = "",
                   status: AccountStatus | None = None, q: str = ""):
     """The registry by network and handle. `silo_id` keeps the accounts a silo owns; `q`
     matches the handle or display name."""
@@ -60,14 +60,14 @@ def register_account(request, payload: AccountIn):
 
 
 @router.get("/{account_id}", response={200: AccountOut, **errors(404)}, summary="Get an account")
-def get_account(request, account_id: int):
+def get_account(request, account_id: Id):
     """One account with its owning silo, stewards, status and profile link."""
     return _account(request, account_id)
 
 
 @router.patch("/{account_id}", response={200: AccountOut, **WRITE_ERRORS},
               summary="Change an account")
-def update_account(request, account_id: int, payload: AccountPatch):
+def update_account(request, account_id: Id, payload: AccountPatch):
     """Change the fields sent; `stewards`, when sent, replaces the whole list."""
     account = _account(request, account_id)
     data = payload.dict(exclude_unset=True)
@@ -82,7 +82,7 @@ def update_account(request, account_id: int, payload: AccountPatch):
 
 @router.delete("/{account_id}", response={204: None, **WRITE_ERRORS},
                summary="Delete an account")
-def delete_account(request, account_id: int):
+def delete_account(request, account_id: Id):
     """Remove an account from the registry. To keep its history, set `status` to retired
     instead. Hub admins anywhere; captains for their own silo's accounts."""
     actions.delete_account(request.actor, _account(request, account_id))

@@ -6,7 +6,7 @@ from ninja import Field, Schema
 
 from unsilo.accounts.models import MIN_STEWARDS, AccountStatus
 from unsilo.connectors.registry import NETWORKS
-from unsilo.core.schemas import PersonRef
+from unsilo.core.schemas import BodySchema, Id, PersonRef
 
 NETWORK_HELP = f"The network's name: {', '.join(NETWORKS)}."
 STEWARDS_HELP = (
@@ -39,24 +39,24 @@ class AccountOut(Schema):
         return list(account.stewards.all())
 
 
-class AccountIn(Schema):
+class AccountIn(BodySchema):
     network: str = Field(description=NETWORK_HELP)
     handle: str
     display_name: str = ""
-    owner_silo_id: int | None = None
-    stewards: list[int] = Field([], description=STEWARDS_HELP)
-    status: AccountStatus = AccountStatus.PENDING
+    owner_silo_id: Id | None = None
+    stewards: list[Id] = Field([], description=STEWARDS_HELP)
+    status: AccountStatus = Field(AccountStatus.PENDING, strict=False)
     notes: str = ""
 
 
-class AccountPatch(Schema):
+class AccountPatch(BodySchema):
     """Only the fields sent change; null is refused except for owner_silo_id (no owner, for an
     unregistered account). Handing an account to another silo needs the power in both."""
 
     network: str = Field(None, description=NETWORK_HELP)
     handle: str = None
     display_name: str = None
-    owner_silo_id: int | None = None
-    stewards: list[int] = Field(None, description=STEWARDS_HELP)
-    status: AccountStatus = None
+    owner_silo_id: Id | None = None
+    stewards: list[Id] = Field(None, description=STEWARDS_HELP)
+    status: AccountStatus = Field(None, strict=False)
     notes: str = None

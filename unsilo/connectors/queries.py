@@ -7,7 +7,7 @@ from django.db.models import Case, IntegerField, QuerySet, Value, When
 from unsilo.connectors import outbound
 from unsilo.connectors.models import Delivery, DeliveryState
 from unsilo.core.actor import Actor
-from unsilo.core.permissions import ANY, GRANTS, OWN, can_somewhere
+from unsilo.core.permissions import can_somewhere, silo_filter
 
 # The order of the states in counts and lists: what needs a person first.
 STATE_ORDER = [DeliveryState.FAILED, DeliveryState.QUEUED, DeliveryState.SENDING,
@@ -17,11 +17,8 @@ STATE_ORDER = [DeliveryState.FAILED, DeliveryState.QUEUED, DeliveryState.SENDING
 def visible(actor: Actor) -> QuerySet[Delivery]:
     if not can_somewhere(actor, "inbox.view"):
         raise PermissionDenied("Your role may not read conversations.")
-    rows = Delivery.objects.select_related("account", "message")
-    scope = ANY if actor.is_system else GRANTS["inbox.view"].get(actor.role)
-    if scope == OWN:
-        rows = rows.filter(silo_id=actor.silo_id)
-    return rows
+    return Delivery.objects.select_related("account", "message").filter(
+        silo_filter(actor, "inbox.view"))
 
 
 def deliveries(actor: Actor, *, state: str = "", account: int | None = None,

@@ -6,17 +6,20 @@ would make the routers' imports circular).
 
 from contextlib import contextmanager
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.http import Http404
-from ninja import Query, Router, Status
-from ninja.pagination import paginate
+from ninja import Field, Query, Router, Schema, Status
+from ninja.pagination import LimitOffsetPagination, paginate
 
 from unsilo.core import actions, queries
 from unsilo.core.models import ApiToken
 from unsilo.core.schemas import (
     AuditEventOut,
     AuditFilter,
+    Count,
+    Id,
     MeOut,
     TokenCreatedOut,
     TokenIn,
@@ -59,6 +62,16 @@ def input_names(**names: str):
         ) from error
 
 
+class Pagination(LimitOffsetPagination):
+    """Every list's `limit` and `offset` (NINJA_PAGINATION_CLASS), the offset bounded like every
+    number the API reads: past the end is an empty page, past any column a 422."""
+
+    class Input(Schema):
+        limit: int = Field(settings.NINJA_PAGINATION_PER_PAGE, ge=1,
+                           le=settings.NINJA_PAGINATION_MAX_LIMIT)
+        offset: Count = 0
+
+
 # Me ------------------------------------------------------------------------------------------
 
 
@@ -86,7 +99,7 @@ def create_token(request, payload: TokenIn):
 
 @router.delete("/me/tokens/{token_id}", response={204: None, **errors(404)}, tags=["Me"],
                summary="Revoke an API token")
-def revoke_token(request, token_id: int):
+def revoke_token(request, token_id: Id):
     """Revoke one of your tokens: it stops working at once. Revoking twice is harmless."""
     token = found(ApiToken.objects.filter(user=request.actor.user), token_id, "token of yours")
     actions.revoke_token(request.actor, token)

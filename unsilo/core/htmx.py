@@ -3,6 +3,8 @@
 from django.shortcuts import render
 from django.utils.cache import patch_vary_headers
 
+from unsilo.core.ids import parse_id
+
 
 def wants_partial(request) -> bool:
     """An htmx swap gets only the changing part; a history restore needs the whole page."""
@@ -19,8 +21,5 @@ def render_swappable(request, template: str, partial: str, context: dict):
 
 
 def int_or_none(value) -> int | None:
-    """A query-string number, or None when it is missing or not a number."""
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return None
+    """A query-string id, or None when it is missing, not a number or beyond any row's id."""
+    return parse_id(value)

@@ -1,6 +1,7 @@
 from urllib.parse import quote
 
 from django.core.exceptions import PermissionDenied
+from django.http import JsonResponse
 from django.shortcuts import redirect
 from django.urls import get_resolver
 from django.utils import timezone
@@ -58,3 +59,36 @@ class ReaderTimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class ApiAnswersJson:
+    """Every answer under /api/ is JSON: an error that Django or ninja answered otherwise (an
+    unknown path, a method the path does not take, a crash) becomes `{"detail": …}` with its
+    status and headers kept, and never shows a traceback."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/"):
+            return self.get_response(request)
+        if "\x00" in request.path:
+            return self._json(404, "No such path.")
+        response = self.get_response(request)
+        if response.status_code < 400 or response.get("Content-Type", "").startswith(
+                "application/json"):
+            return response
+        detail = {404: "No such path in the API.",
+                  405: f"This path takes {response.get('Allow', 'other methods')}."}.get(
+            response.status_code, f"{response.reason_phrase}.")
+        answer = self._json(response.status_code, detail)
+        # Every other header stays: Allow, and what the security middleware set.
+        for header, value in response.items():
+            if header.lower() not in ("content-type", "content-length"):
+                answer[header] = value
+        answer.cookies = response.cookies
+        return answer
+
+    @staticmethod
+    def _json(status: int, detail: str) -> JsonResponse:
+        return JsonResponse({"detail": detail}, status=status)

@@ -5,6 +5,7 @@ A permission is granted to a role either everywhere (ANY) or only in the actor's
 """
 
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 
 from unsilo.core.actor import Actor
 from unsilo.core.models import Role
@@ -40,8 +41,13 @@ GRANTS: dict[str, dict[str, str]] = {
     "inbox.ingest": {Role.HUB_ADMIN: ANY},
     # Routing rules, the triage threshold and the history the model learns from: the hub.
     "inbox.manage_routing": {Role.HUB_ADMIN: ANY},
+    # Reading them: the hub, viewers, and captains (to see how conversations reach them).
+    "inbox.view_routing": {Role.HUB_ADMIN: ANY, Role.VIEWER: ANY, Role.CAPTAIN: ANY},
     # A silo's saved replies, SLA targets, business hours and people's absences.
     "inbox.manage_silo_inbox": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
+    # Reading a silo's saved replies, SLA targets and business hours: whoever reads its inbox.
+    "inbox.view_silo_inbox": {Role.HUB_ADMIN: ANY, Role.VIEWER: ANY, Role.CAPTAIN: OWN,
+                              Role.RESPONDER: OWN, Role.REVIEWER: OWN},
     # The platform: the hub.
     "core.view_audit": {Role.HUB_ADMIN: ANY},
     "core.manage_users": {Role.HUB_ADMIN: ANY},
@@ -63,7 +69,9 @@ DESCRIPTIONS = {
                      "hand off",
     "inbox.ingest": "send messages into the inbox",
     "inbox.manage_routing": "change routing rules, the triage threshold and routing history",
+    "inbox.view_routing": "see routing rules and the triage threshold",
     "inbox.manage_silo_inbox": "change saved replies, SLA targets, business hours and absences",
+    "inbox.view_silo_inbox": "see saved replies, SLA targets and business hours",
     "core.view_audit": "read the audit log",
     "core.manage_users": "give people logins and roles",
 }
@@ -92,6 +100,16 @@ def can_somewhere(actor: Actor, perm: str) -> bool:
         return False
     scope = GRANTS[perm].get(actor.role)
     return scope == ANY or (scope == OWN and actor.silo_id is not None)
+
+
+def silo_filter(actor: Actor, perm: str, field: str = "silo_id") -> Q:
+    """A filter on rows whose silo is `field`: those the actor holds `perm` for (all of them,
+    their own silo's, or none). Queries read through it instead of reading GRANTS by hand."""
+    if can(actor, perm):
+        return ~Q(pk__in=[])  # everything, and still so when OR'ed (an empty Q() would vanish)
+    if can_somewhere(actor, perm):
+        return Q(**{field: actor.silo_id})
+    return Q(pk__in=[])
 
 
 def require(actor: Actor, perm: str, silo_id: int | None = None) -> None:

@@ -1,11 +1,76 @@
-"""API shapes shared by every app (errors, a person in brief) and those of /me and /audit."""
+"""API shapes shared by every app (bounded numbers, local times, errors, a person in brief)
+and those of /me and /audit."""
 
+import datetime as dt
+import re
+from contextlib import suppress
 from datetime import datetime
 from typing import Annotated, Any
 
+from django.utils.dateparse import parse_datetime
 from ninja import Field, FilterLookup, FilterSchema, Schema
+from pydantic import BeforeValidator, ConfigDict, WithJsonSchema
 
+from unsilo.core.ids import MAX_COUNT, MAX_ID
 from unsilo.core.models import Role, Via
+
+# Numbers in -----------------------------------------------------------------------------------
+# Every integer the API reads is bounded by the column it ends up in, so a number too large for
+# the database is a 422 naming the field, never an overflow inside SQLite or PostgreSQL.
+
+Id = Annotated[int, Field(ge=1, le=MAX_ID)]
+Count = Annotated[int, Field(ge=0, le=MAX_COUNT)]
+PositiveCount = Annotated[int, Field(ge=1, le=MAX_COUNT)]
+
+
+class BodySchema(Schema):
+    """The base of every request body: each value must already have its JSON type (no `"5"`
+    or `true` for a number, no number for a date), as the OpenAPI document says. Choices
+    (enums) are strings in JSON, so their fields say `Field(strict=False)`."""
+
+    model_config = ConfigDict(strict=True)
+
+
+# Times ----------------------------------------------------------------------------------------
+
+
+def _instant(value):
+    at = value if isinstance(value, datetime) else None
+    if isinstance(value, str):
+        with suppress(ValueError):
+            at = parse_datetime(value.strip())
+    if at is None:
+        raise ValueError("an ISO 8601 date and time, such as 2026-12-01T09:00:00Z")
+    try:
+        # No zone means UTC; kept in UTC, as PostgreSQL takes offsets up to ±15:59 only.
+        return at.astimezone(dt.UTC) if at.tzinfo else at.replace(tzinfo=dt.UTC)
+    except OverflowError:
+        raise ValueError("a date and time within the years 1 to 9999") from None
+
+
+# A moment as ISO 8601 text (a bare number is not read as seconds since 1970).
+Instant = Annotated[datetime, BeforeValidator(_instant)]
+
+# Business hours are a wall-clock time in the silo's time zone: an offset would say another zone.
+
+LOCAL_TIME = re.compile(r"([01]\d|2[0-3]):[0-5]\d(:[0-5]\d(\.\d{1,6})?)?")
+
+
+def _local_time(value):
+    if isinstance(value, dt.time) and value.tzinfo is None:
+        return value
+    if isinstance(value, str) and LOCAL_TIME.fullmatch(value):
+        return dt.time.fromisoformat(value)
+    raise ValueError("a local time such as 09:00 or 17:30:00, without a UTC offset "
+                     "(the time zone field says where)")
+
+
+LocalTime = Annotated[dt.time, BeforeValidator(_local_time), WithJsonSchema({
+    "type": "string", "format": "partial-time", "pattern": f"^{LOCAL_TIME.pattern}$",
+    "example": "09:00",
+})]
+
+# Errors ---------------------------------------------------------------------------------------
 
 
 class ErrorOut(Schema):
@@ -45,7 +110,7 @@ class MeOut(Schema):
         return user.person.silo.name if user.person_id else None
 
 
-class TokenIn(Schema):
+class TokenIn(BodySchema):
     name: str = Field(description="What the token is for, such as the script that uses it.")
 
 
@@ -102,9 +167,9 @@ class AuditFilter(FilterSchema):
         None, description="The actor's email."
     )
     via: Annotated[Via | None, FilterLookup("via")] = None
-    since: Annotated[datetime | None, FilterLookup("at__gte")] = Field(
+    since: Annotated[Instant | None, FilterLookup("at__gte")] = Field(
         None, description="ISO 8601; changes at or after this time."
     )
-    until: Annotated[datetime | None, FilterLookup("at__lt")] = Field(
+    until: Annotated[Instant | None, FilterLookup("at__lt")] = Field(
         None, description="ISO 8601; changes before this time."
     )

@@ -21,6 +21,7 @@ from django.utils.dateparse import parse_date, parse_datetime
 
 from unsilo.core import search
 from unsilo.core.actor import Actor
+from unsilo.core.ids import MAX_ID, parse_id
 from unsilo.core.permissions import ANY, GRANTS
 from unsilo.inbox import access, notify
 from unsilo.inbox.models import (
@@ -80,6 +81,8 @@ def cursor_of(conversation: Conversation) -> str:
 def parse_cursor(cursor: str) -> tuple[datetime.datetime, int]:
     try:
         micros, pk = (int(part) for part in str(cursor).split("-"))
+        if not 0 <= pk <= MAX_ID:  # 0: the top of an empty list ("0-0")
+            raise ValueError(pk)
         return EPOCH + datetime.timedelta(microseconds=micros), pk
     except (ValueError, OverflowError, OSError):
         raise BadFilter("cursor", "not a cursor this list gave out") from None
@@ -197,27 +200,32 @@ def clean_filters(filters: dict | None) -> tuple[dict, list[BadFilter]]:
 
 
 def _when(field: str, value, end_of_day=False) -> datetime.datetime:
-    if isinstance(value, datetime.datetime):
-        at = value
-    elif isinstance(value, datetime.date):
-        at = datetime.datetime.combine(value, datetime.time())
-    else:
-        text = str(value).strip()
-        at = parse_datetime(text)
-        if at is None and (day := parse_date(text)) is not None:
-            at = datetime.datetime.combine(day, datetime.time())
-            if end_of_day:
-                at += datetime.timedelta(days=1)
-        if at is None:
-            raise BadFilter(field, f"{text!r} is not a date or date-time (ISO 8601)")
-    return timezone.make_aware(at) if timezone.is_naive(at) else at
+    try:
+        if isinstance(value, datetime.datetime):
+            at = value
+        elif isinstance(value, datetime.date):
+            at = datetime.datetime.combine(value, datetime.time())
+        else:
+            text = str(value).strip()
+            at = parse_datetime(text)
+            if at is None and (day := parse_date(text)) is not None:
+                at = datetime.datetime.combine(day, datetime.time())
+                if end_of_day:
+                    at += datetime.timedelta(days=1)
+        if at is not None:
+            # In UTC: PostgreSQL takes offsets up to ±15:59 only, Python up to ±23:59.
+            return (timezone.make_aware(at) if timezone.is_naive(at) else at).astimezone(
+                datetime.UTC)
+    except (ValueError, OverflowError):
+        pass  # well formed but no such day (2026-02-30), or beyond the year 9999
+    raise BadFilter(field, f"{str(value).strip()!r} is not a date or date-time (ISO 8601)")
 
 
 def _number(field: str, value) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        raise BadFilter(field, f"{value!r} is not a number") from None
+    number = parse_id(value)
+    if number is None:
+        raise BadFilter(field, f"{value!r} is not an id")
+    return number
 
 
 def filter_condition(filters: dict) -> Q:

@@ -8,10 +8,10 @@ from django.db.models import Count, Exists, OuterRef, Prefetch, QuerySet, Subque
 from django.db.models.functions import Coalesce
 from django.http import Http404
 from ninja import Query, Router, Status
-from ninja.pagination import LimitOffsetPagination, paginate
+from ninja.pagination import paginate
 
-from unsilo.core.api import found, input_names, referenced
-from unsilo.core.schemas import errors
+from unsilo.core.api import Pagination, found, input_names, referenced
+from unsilo.core.schemas import Id, errors
 from unsilo.org import actions, queries
 from unsilo.org.models import Person, SeatMember, Silo
 from unsilo.org.schemas import (
@@ -49,11 +49,11 @@ def _with_seat_and_head_count(rows: QuerySet) -> QuerySet:
     )
 
 
-def _silo(request, silo_id: int):
+def _silo(request, silo_id: Id):
     return found(_with_seat_and_head_count(queries.silos(request.actor)), silo_id, "silo")
 
 
-def _parent(request, parent_id: int | None):
+def _parent(request, parent_id: Id | None):
     if parent_id is None:
         return None
     return referenced(queries.silos(request.actor), parent_id, "parent_id", "silo")
@@ -81,14 +81,14 @@ def create_silo(request, payload: SiloIn):
 
 @router.get("/silos/{silo_id}", response={200: SiloOut, **errors(404)}, tags=["Silos"],
             summary="Get a silo")
-def get_silo(request, silo_id: int):
+def get_silo(request, silo_id: Id):
     """One silo with its head count and whether its seat is empty."""
     return _silo(request, silo_id)
 
 
 @router.patch("/silos/{silo_id}", response={200: SiloOut, **WRITE_ERRORS}, tags=["Silos"],
               summary="Change a silo")
-def update_silo(request, silo_id: int, payload: SiloPatch):
+def update_silo(request, silo_id: Id, payload: SiloPatch):
     """Change the fields sent. A captain may change their own silo's description; renaming and
     moving silos is for hub admins."""
     silo = _silo(request, silo_id)
@@ -102,7 +102,7 @@ def update_silo(request, silo_id: int, payload: SiloPatch):
 
 @router.delete("/silos/{silo_id}", response={204: None, **WRITE_ERRORS}, tags=["Silos"],
                summary="Delete a silo")
-def delete_silo(request, silo_id: int):
+def delete_silo(request, silo_id: Id):
     """Delete an empty silo (no people, no silos inside, no accounts). Hub admins only."""
     actions.delete_silo(request.actor, _silo(request, silo_id))
     return Status(204, None)
@@ -134,7 +134,7 @@ def _manager(request, data: dict) -> dict:
     return data
 
 
-class PeoplePagination(LimitOffsetPagination):
+class PeoplePagination(Pagination):
     """Limit and offset as everywhere, but a page that is not full ends the list and so tells
     the count: a search for a rare word reads the people once instead of twice."""
 
@@ -182,14 +182,14 @@ def get_person_by_email(request, email: str):
 
 @router.get("/people/{person_id}", response={200: PersonOut, **errors(404)}, tags=["People"],
             summary="Get a person")
-def get_person(request, person_id: int):
+def get_person(request, person_id: Id):
     """One person: silo, title, skills, languages, time zone, manager and capacity."""
     return found(queries.people(request.actor), person_id, "person")
 
 
 @router.patch("/people/{person_id}", response={200: PersonOut, **WRITE_ERRORS},
               tags=["People"], summary="Change a person")
-def update_person(request, person_id: int, payload: PersonPatch):
+def update_person(request, person_id: Id, payload: PersonPatch):
     """Change the fields sent. Moving someone to another silo needs the power in both silos."""
     person = found(queries.people(request.actor), person_id, "person")
     data = payload.dict(exclude_unset=True)
@@ -204,7 +204,7 @@ def update_person(request, person_id: int, payload: PersonPatch):
 
 @router.delete("/people/{person_id}", response={204: None, **WRITE_ERRORS}, tags=["People"],
                summary="Remove a person")
-def delete_person(request, person_id: int):
+def delete_person(request, person_id: Id):
     """Remove someone from the directory, with their seats and stewardships. Hub admins
     anywhere; captains in their own silo."""
     actions.delete_person(request.actor, found(queries.people(request.actor), person_id,
@@ -225,14 +225,14 @@ def list_seats(request):
 
 @router.get("/seats/{silo_id}", response={200: SeatOut, **errors(404)}, tags=["Seats"],
             summary="One silo's seat")
-def get_seat(request, silo_id: int):
+def get_seat(request, silo_id: Id):
     """One silo's captains and delegates, and whether its seat is empty."""
     return queries.seat_of(request.actor, found(queries.silos(request.actor), silo_id, "silo"))
 
 
 @router.put("/seats/{silo_id}/members/{person_id}", response={200: SeatMemberOut,
             **WRITE_ERRORS}, tags=["Seats"], summary="Seat a person as captain or delegate")
-def seat_person(request, silo_id: int, person_id: int, payload: SeatMemberIn):
+def seat_person(request, silo_id: Id, person_id: Id, payload: SeatMemberIn):
     """Give a person of this silo (or a silo inside it) a place in its seat, or change their
     role there. Hub admins anywhere; captains in their own silo."""
     silo = found(queries.silos(request.actor), silo_id, "silo")
@@ -242,7 +242,7 @@ def seat_person(request, silo_id: int, person_id: int, payload: SeatMemberIn):
 
 @router.delete("/seats/{silo_id}/members/{person_id}", response={204: None, **WRITE_ERRORS},
                tags=["Seats"], summary="Take a person out of a seat")
-def unseat_person(request, silo_id: int, person_id: int):
+def unseat_person(request, silo_id: Id, person_id: Id):
     """Take a person out of the silo's seat; with nobody left, the seat is empty. Hub admins
     anywhere; captains in their own silo."""
     silo = found(queries.silos(request.actor), silo_id, "silo")

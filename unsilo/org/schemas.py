@@ -7,7 +7,7 @@ from ninja import Field, FilterLookup, FilterSchema, Schema
 from pydantic import model_validator
 
 from unsilo.core import search
-from unsilo.core.schemas import PersonRef
+from unsilo.core.schemas import BodySchema, Count, Id, PersonRef
 from unsilo.org.models import SeatRole, SiloKind
 
 # Silos -------------------------------------------------------------------------------------
@@ -24,21 +24,21 @@ class SiloOut(Schema):
     seat_empty: bool = Field(description="True when nobody holds this silo's seat at the table.")
 
 
-class SiloIn(Schema):
+class SiloIn(BodySchema):
     name: str
-    kind: SiloKind = SiloKind.DEPARTMENT
-    parent_id: int | None = Field(None, description="Put the new silo inside this one.")
+    kind: SiloKind = Field(SiloKind.DEPARTMENT, strict=False)
+    parent_id: Id | None = Field(None, description="Put the new silo inside this one.")
     description: str = ""
 
 
-class SiloPatch(Schema):
+class SiloPatch(BodySchema):
     """Only the fields sent change; null is refused except where it means "none". Captains may
     change their own silo's description; name, kind and parent are the hub's."""
 
     # A default of None with a non-null type: leaving a field out is fine, sending null is not.
     name: str = None
-    kind: SiloKind = None
-    parent_id: int | None = Field(None, description="Move the silo; null moves it to the top.")
+    kind: SiloKind = Field(None, strict=False)
+    parent_id: Id | None = Field(None, description="Move the silo; null moves it to the top.")
     description: str = None
 
 
@@ -47,7 +47,7 @@ class SiloFilter(FilterSchema):
         None, description="Name contains.", max_length=search.LIMIT
     )
     kind: Annotated[SiloKind | None, FilterLookup("kind")] = None
-    parent_id: Annotated[int | None, FilterLookup("parent_id")] = Field(
+    parent_id: Annotated[Id | None, FilterLookup("parent_id")] = Field(
         None, description="Only the silos directly inside this one."
     )
 
@@ -74,17 +74,17 @@ class PersonOut(Schema):
         return person.silo.name
 
 
-class PersonIn(Schema):
+class PersonIn(BodySchema):
     email: str
     name: str
-    silo_id: int
+    silo_id: Id
     title: str = ""
     skills: list[str] = []
     languages: list[str] = []
     timezone: str = "UTC"
-    manager_id: int | None = Field(None, description="The manager's person id…")
+    manager_id: Id | None = Field(None, description="The manager's person id…")
     manager_email: str | None = Field(None, description="…or their email (send one of the two).")
-    capacity: int = Field(10, ge=0)
+    capacity: Count = 10
     is_active: bool = True
 
     @model_validator(mode="after")
@@ -94,19 +94,19 @@ class PersonIn(Schema):
         return self
 
 
-class PersonPatch(Schema):
+class PersonPatch(BodySchema):
     """Only the fields sent change; null is refused except for the manager, where it clears it."""
 
     email: str = None
     name: str = None
     title: str = None
-    silo_id: int = Field(None, description="Move the person to this silo.")
+    silo_id: Id = Field(None, description="Move the person to this silo.")
     skills: list[str] = None
     languages: list[str] = None
     timezone: str = None
-    manager_id: int | None = None
+    manager_id: Id | None = None
     manager_email: str | None = None
-    capacity: int = Field(None, ge=0)
+    capacity: Count = None
     is_active: bool = None
 
     @model_validator(mode="after")
@@ -124,7 +124,7 @@ class PersonFilter(Schema):
         "Name, email, title or a skill contains this, in any case. One letter: the name starts "
         "with it; two: a word of them starts with these."
     ))
-    silo_id: int | None = Field(None, description="Only this silo (not the silos inside it).")
+    silo_id: Id | None = Field(None, description="Only this silo (not the silos inside it).")
     title: str | None = Field(None, description="Title contains.", max_length=search.LIMIT)
     skill: str | None = Field(None, description="Has this skill (whole skill, any case).",
                               max_length=search.LIMIT)
@@ -154,8 +154,8 @@ class SeatOut(Schema):
         return seat.is_empty
 
 
-class SeatMemberIn(Schema):
-    role: SeatRole = Field(description="captain or delegate.")
+class SeatMemberIn(BodySchema):
+    role: SeatRole = Field(description="captain or delegate.", strict=False)
 
 
 class SeatMemberOut(Schema):

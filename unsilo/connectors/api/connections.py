@@ -9,7 +9,7 @@ from ninja import Body, Field, Router, Schema, Status
 from unsilo.accounts import queries as account_queries
 from unsilo.connectors import actions, health, plugins
 from unsilo.core.api import found
-from unsilo.core.schemas import errors
+from unsilo.core.schemas import Id, errors
 
 router = Router(tags=["Connections"])
 
@@ -52,7 +52,7 @@ class ConnectedOut(ConnectionOut):
                           "and shown this once.")
 
 
-def _account(request, account_id: int):
+def _account(request, account_id: Id):
     rows = account_queries.accounts(request.actor).select_related("connection")
     return found(rows, account_id, "account")
 
@@ -77,7 +77,7 @@ def _out(account) -> dict:
 
 @router.get("/accounts/{account_id}/connection",
             response={200: ConnectionOut, **errors(404)}, summary="An account's connection")
-def get_connection(request, account_id: int):
+def get_connection(request, account_id: Id):
     """Health of the account's link to its network: status, last fetch, rate limit left,
     last error, token expiry. Never the credentials."""
     return _out(_account(request, account_id))
@@ -87,7 +87,7 @@ def get_connection(request, account_id: int):
              response={202: ConnectedOut, **errors(403, 404, 422)},
              summary="Connect an account with typed credentials")
 @sensitive_variables("payload", "done")
-def connect(request, account_id: int, payload: Body[dict[str, str]]):
+def connect(request, account_id: Id, payload: Body[dict[str, str]]):
     """For networks connected with an app password or token (`auth` is `password` or `none`):
     the body holds the connect fields by name (GET …/connection lists them). Stored encrypted
     and checked by the worker (status `pending` until then); the answer never repeats a secret.
@@ -100,7 +100,7 @@ def connect(request, account_id: int, payload: Body[dict[str, str]]):
 
 @router.delete("/accounts/{account_id}/connection",
                response={204: None, **errors(403, 404)}, summary="Disconnect an account")
-def disconnect(request, account_id: int):
+def disconnect(request, account_id: Id):
     """Delete the stored credentials; the account stays in the registry."""
     actions.disconnect(request.actor, _account(request, account_id))
     return Status(204, None)

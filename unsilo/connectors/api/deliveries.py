@@ -7,9 +7,9 @@ from ninja.pagination import paginate
 
 from unsilo.connectors import outbound
 from unsilo.connectors import queries as queries_outbox
-from unsilo.connectors.models import Delivery, DeliveryKind, DeliveryState
+from unsilo.connectors.models import DeliveryKind, DeliveryState
 from unsilo.core.api import found
-from unsilo.core.schemas import errors
+from unsilo.core.schemas import Id, errors
 from unsilo.core.weburl import web_url
 
 router = Router(tags=["Deliveries"])
@@ -62,7 +62,7 @@ ACT_ERRORS = errors(403, 404, 422)
 @router.get("/deliveries", response={200: list[DeliveryOut], **errors(403, 422)},
             summary="List deliveries")
 @paginate
-def list_deliveries(request, state: DeliveryState | None = None, account_id: int | None = None,
+def list_deliveries(request, state: DeliveryState | None = None, account_id: Id | None = None,
                     network: str = ""):
     """Replies and posts on their way out, failed ones first, then newest first. The hub sees
     all; everyone else their own silo's."""
@@ -72,19 +72,19 @@ def list_deliveries(request, state: DeliveryState | None = None, account_id: int
 
 @router.get("/deliveries/{delivery_id}", response={200: DeliveryOut, **errors(403, 404)},
             summary="Get a delivery")
-def get_delivery(request, delivery_id: int):
+def get_delivery(request, delivery_id: Id):
     return found(queries_outbox.visible(request.actor), delivery_id, "delivery")
 
 
-def _act(request, delivery_id: int, action):
-    # The action checks the role (403); the queue's rows are not scoped first, as in the UI.
-    action(request.actor, found(Delivery.objects.all(), delivery_id, "delivery"))
-    return queries_outbox.visible(request.actor).get(pk=delivery_id)
+def _act(request, delivery_id: Id, action):
+    # A delivery out of the reader's sight is a 404; the action checks the role again (403).
+    action(request.actor, found(queries_outbox.visible(request.actor), delivery_id, "delivery"))
+    return found(queries_outbox.visible(request.actor), delivery_id, "delivery")
 
 
 @router.post("/deliveries/{delivery_id}/retry", response={200: DeliveryOut, **ACT_ERRORS},
              summary="Retry a failed delivery")
-def retry_delivery(request, delivery_id: int):
+def retry_delivery(request, delivery_id: Id):
     """Send a failed delivery again from a fresh start (attempts back to 0). Those who may
     work the silo's conversations or manage its accounts; 422 unless it failed."""
     return _act(request, delivery_id, outbound.retry)
@@ -92,7 +92,7 @@ def retry_delivery(request, delivery_id: int):
 
 @router.post("/deliveries/{delivery_id}/cancel", response={200: DeliveryOut, **ACT_ERRORS},
              summary="Cancel a delivery")
-def cancel_delivery(request, delivery_id: int):
+def cancel_delivery(request, delivery_id: Id):
     """Never send a queued or failed delivery (422 otherwise). A reply's message shows it was
     not sent."""
     return _act(request, delivery_id, outbound.cancel)

@@ -85,7 +85,7 @@ def _act(request, pk: int, action, done: str):
     """Run `action` (retry or cancel; PermissionDenied answers 403), then go back, or answer
     the delivery's row again for an htmx swap."""
     actor = Actor.for_user(request.user)
-    delivery = get_object_or_404(Delivery, pk=pk)
+    delivery = get_object_or_404(queries_outbox.visible(actor), pk=pk)
     try:
         delivery = action(actor, delivery)
     except ValidationError as error:

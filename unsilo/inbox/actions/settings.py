@@ -195,9 +195,16 @@ def save_business_hours(actor: Actor, silo: Silo, **fields) -> BusinessHours:
     return _save(actor, hours, fields, silo.pk)
 
 
+@transaction.atomic
 def delete_business_hours(actor: Actor, hours: BusinessHours) -> None:
     """The silo's clocks fall back to its parent's (or the hub's) hours."""
     require(actor, "inbox.manage_silo_inbox", hours.silo_id)
+    # Locks the hours and their silo: a silo being deleted meanwhile waits, or is already gone.
+    hours = (BusinessHours.objects.select_for_update().select_related("silo")
+             .filter(pk=hours.pk).first())
+    if hours is None:
+        raise BusinessHours.DoesNotExist("These business hours are gone: their silo was just "
+                                         "deleted, or someone removed them.")
     core_actions.delete(actor, hours, silo_id=hours.silo_id)
 
 

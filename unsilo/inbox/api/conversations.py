@@ -8,7 +8,7 @@ from django.utils import timezone
 from ninja import Query, Router, Status
 
 from unsilo.core.api import found, input_names, referenced
-from unsilo.core.schemas import errors
+from unsilo.core.schemas import Count, Id, errors
 from unsilo.inbox import access, actions, queries
 from unsilo.inbox.access import visible
 from unsilo.inbox.models import Consult, Conversation
@@ -37,7 +37,7 @@ router = Router(tags=["Inbox"])
 ACTION_ERRORS = errors(403, 404, 422)
 
 
-def _conversation(request, conversation_id: int) -> Conversation:
+def _conversation(request, conversation_id: Id) -> Conversation:
     return queries.conversation_for(request.actor, conversation_id)
 
 
@@ -68,7 +68,7 @@ def list_conversations(request, params: Query[ConversationQuery]):
 
 @router.get("/conversations/{conversation_id}",
             response={200: ConversationDetailOut, **errors(404)}, summary="Get a conversation")
-def get_conversation(request, conversation_id: int):
+def get_conversation(request, conversation_id: Id):
     """The thread, notes, consults, every routing decision with its reasons and confidence,
     handoffs, the SLA clocks and the customer's other conversations. One you held or handed
     off that has moved on is read-only, with where it went (`read_only`, `moved`)."""
@@ -104,7 +104,7 @@ def _detail(request, conv: Conversation) -> Conversation:
     return conv
 
 
-def _done(request, conversation_id: int):
+def _done(request, conversation_id: Id):
     """The conversation as it is after an action (it may have left the caller's sight)."""
     try:
         return _detail(request, _conversation(request, conversation_id))
@@ -117,7 +117,7 @@ DONE = {200: ConversationDetailOut, 204: None, **ACTION_ERRORS}
 
 @router.post("/conversations/{conversation_id}/assign", response=DONE,
              summary="Assign a conversation")
-def assign(request, conversation_id: int, payload: AssignIn):
+def assign(request, conversation_id: Id, payload: AssignIn):
     """Assign to a person of the conversation's silo (null: unassign). From hub triage, to
     anyone: their silo takes it over. Someone of another silo: consult or hand off instead."""
     conv = _conversation(request, conversation_id)
@@ -132,7 +132,7 @@ def assign(request, conversation_id: int, payload: AssignIn):
 
 @router.post("/conversations/{conversation_id}/take", response=DONE,
              summary="Take a conversation")
-def take(request, conversation_id: int):
+def take(request, conversation_id: Id):
     """Assign the conversation to yourself."""
     actions.take(request.actor, _conversation(request, conversation_id))
     return _done(request, conversation_id)
@@ -140,7 +140,7 @@ def take(request, conversation_id: int):
 
 @router.get("/conversations/{conversation_id}/experts",
             response={200: list[ExpertOut], **errors(404)}, summary="Suggest experts to consult")
-def suggest_experts(request, conversation_id: int, limit: int = 5):
+def suggest_experts(request, conversation_id: Id, limit: Count = 5):
     """People of any silo who resolved conversations like this one, or list matching skills."""
     conv = _conversation(request, conversation_id)
     return [{"person": p, "silo": p.silo.name, "reason": reason}
@@ -149,7 +149,7 @@ def suggest_experts(request, conversation_id: int, limit: int = 5):
 
 @router.post("/conversations/{conversation_id}/consults",
              response={201: ConsultOut, **ACTION_ERRORS}, summary="Consult an expert")
-def consult(request, conversation_id: int, payload: ConsultIn):
+def consult(request, conversation_id: Id, payload: ConsultIn):
     """Invite an expert from any silo to help, without handing the conversation over."""
     conv = _conversation(request, conversation_id)
     expert = referenced(Person.objects.all(), payload.expert_id, "expert_id", "person")
@@ -161,7 +161,7 @@ def consult(request, conversation_id: int, payload: ConsultIn):
 @router.post("/consults/{consult_id}/answer",
              response={201: ConsultAnswerOut, 409: CollisionOut, **ACTION_ERRORS},
              summary="Answer a consult")
-def answer_consult(request, consult_id: int, payload: ConsultAnswerIn):
+def answer_consult(request, consult_id: Id, payload: ConsultAnswerIn):
     """The consulted expert answers: a note (default) or a reply to the customer."""
     record = found(Consult.objects.filter(conversation__in=Conversation.objects.filter(
         visible(request.actor))).select_related("conversation", "requested_by"),
@@ -179,7 +179,7 @@ def answer_consult(request, consult_id: int, payload: ConsultAnswerIn):
 
 @router.post("/conversations/{conversation_id}/handoff",
              response={201: HandoffDoneOut, **ACTION_ERRORS}, summary="Hand off to another silo")
-def handoff(request, conversation_id: int, payload: HandoffIn):
+def handoff(request, conversation_id: Id, payload: HandoffIn):
     """Move the conversation to another silo with a reason: its queue, a new SLA clock, and
     its seat told. A silo whose seat is empty sends it to hub triage instead (`triage`), and
     `outcome` says so."""
@@ -192,7 +192,7 @@ def handoff(request, conversation_id: int, payload: HandoffIn):
 
 @router.post("/conversations/{conversation_id}/notes",
              response={201: NoteOut, **ACTION_ERRORS}, summary="Add an internal note")
-def add_note(request, conversation_id: int, payload: NoteIn):
+def add_note(request, conversation_id: Id, payload: NoteIn):
     """A note only colleagues see; everyone it @mentions is notified."""
     note = actions.add_note(request.actor, _conversation(request, conversation_id),
                             payload.text)
@@ -202,7 +202,7 @@ def add_note(request, conversation_id: int, payload: NoteIn):
 @router.post("/conversations/{conversation_id}/replies",
              response={201: MessageOut, 409: CollisionOut, **ACTION_ERRORS},
              summary="Reply to the customer")
-def reply(request, conversation_id: int, payload: ReplyIn):
+def reply(request, conversation_id: Id, payload: ReplyIn):
     """Queue a reply through the account's connector. 409 when someone else replied after
     `seen_message_id` or is typing; send again with `force` to reply anyway."""
     conv = _conversation(request, conversation_id)
@@ -216,7 +216,7 @@ def reply(request, conversation_id: int, payload: ReplyIn):
 
 @router.post("/conversations/{conversation_id}/resolve", response=DONE,
              summary="Resolve a conversation")
-def resolve(request, conversation_id: int):
+def resolve(request, conversation_id: Id):
     """Mark it resolved; routing learns who resolved what."""
     actions.resolve(request.actor, _conversation(request, conversation_id))
     return _done(request, conversation_id)
@@ -224,14 +224,14 @@ def resolve(request, conversation_id: int):
 
 @router.post("/conversations/{conversation_id}/reopen", response=DONE,
              summary="Reopen a conversation")
-def reopen(request, conversation_id: int):
+def reopen(request, conversation_id: Id):
     actions.reopen(request.actor, _conversation(request, conversation_id))
     return _done(request, conversation_id)
 
 
 @router.post("/conversations/{conversation_id}/classification", response=DONE,
              summary="Correct the classification")
-def correct_classification(request, conversation_id: int, payload: ClassificationIn):
+def correct_classification(request, conversation_id: Id, payload: ClassificationIn):
     """Set the right sentiment or intent; the models learn from corrections."""
     actions.correct_classification(request.actor, _conversation(request, conversation_id),
                                    sentiment=payload.sentiment, intent=payload.intent)

@@ -9,7 +9,7 @@ import datetime
 from django.http import Http404
 from ninja import Router, Schema, Status
 
-from unsilo.core.schemas import errors
+from unsilo.core.schemas import Id, errors
 from unsilo.inbox import ingest
 from unsilo.inbox.access import visible
 from unsilo.inbox.models import Conversation, Message
@@ -52,7 +52,9 @@ class IngestErrorOut(Schema):
     errors: list[ItemErrorOut] = []
 
 
-class MessageOut(Schema):
+class StoredMessageOut(Schema):
+    """A message as stored (not MessageOut, the thread's view of one with who sent it)."""
+
     id: int
     network: str
     external_id: str
@@ -75,9 +77,11 @@ class MessageOut(Schema):
     risk: dict
 
 
+# The body is read by ingest, not by ninja, so no operation adds MessageIn to the components:
+# it is written out here.
+MESSAGE_IN = MessageIn.model_json_schema()
 BODY = {"requestBody": {"required": True, "content": {"application/json": {"schema": {
-    "oneOf": [{"$ref": "#/components/schemas/MessageIn"},
-              {"type": "array", "items": {"$ref": "#/components/schemas/MessageIn"}}],
+    "oneOf": [MESSAGE_IN, {"type": "array", "items": MESSAGE_IN}],
 }}}}}
 
 
@@ -99,9 +103,9 @@ def send_messages(request):
                         "duplicates": report.duplicates, "ids": report.ids})
 
 
-@router.get("/messages/{message_id}", response={200: MessageOut, **errors(404)},
+@router.get("/messages/{message_id}", response={200: StoredMessageOut, **errors(404)},
             summary="Read one message")
-def get_message(request, message_id: int):
+def get_message(request, message_id: Id):
     """A message exactly as stored, if its conversation is one you may read (a message not
     yet processed belongs to none: only readers of the whole inbox see it)."""
     found = Message.objects.filter(pk=message_id).first()

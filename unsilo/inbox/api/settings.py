@@ -2,25 +2,16 @@
 conversation), the hub's routing rules and settings, each silo's SLA targets and business
 hours, absences, and my notifications."""
 
-from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from ninja import Router, Status
 
 from unsilo.accounts.models import Account
 from unsilo.core.api import found, input_names, referenced
-from unsilo.core.permissions import ANY, GRANTS
-from unsilo.core.schemas import errors
-from unsilo.inbox import access, actions, queries, sla
-from unsilo.inbox.models import (
-    Absence,
-    BusinessHours,
-    InboxSettings,
-    RoutingRule,
-    SavedReply,
-    SlaPolicy,
-    Urgency,
-)
+from unsilo.core.schemas import Count, Id, errors
+from unsilo.inbox import actions, queries
+from unsilo.inbox import queries_settings as settings_queries
+from unsilo.inbox.models import Urgency
 from unsilo.inbox.schemas.settings import (
     AbsenceIn,
     AbsenceOut,
@@ -40,6 +31,7 @@ from unsilo.inbox.schemas.settings import (
     SiloSlaOut,
     SlaPolicyIn,
 )
+from unsilo.org import queries as org_queries
 from unsilo.org.models import Person, Silo
 
 router = Router(tags=["Inbox settings"])
@@ -50,19 +42,25 @@ def _silo(silo_id: int | None, field: str = "silo_id") -> Silo | None:
     return None if silo_id is None else referenced(Silo.objects.all(), silo_id, field, "silo")
 
 
+def _saved_reply(request, saved_reply_id: int):
+    return found(settings_queries.saved_replies(request.actor), saved_reply_id, "saved reply")
+
+
+def _rule(request, rule_id: int):
+    return found(settings_queries.routing_rules(request.actor), rule_id, "routing rule")
+
+
+def _silo_of_path(request, silo_id: int) -> Silo:
+    return found(org_queries.silos(request.actor), silo_id, "silo")
+
+
 # Saved replies ----------------------------------------------------------------------------------
 
 
-def _saved_replies(request):
-    if GRANTS["inbox.view"].get(request.actor.role) == ANY:
-        return SavedReply.objects.all()
-    return SavedReply.objects.filter(Q(silo__isnull=True) | Q(silo_id=request.actor.silo_id))
-
-
 @router.get("/saved-replies", response={200: list[SavedReplyOut]}, summary="List saved replies")
-def list_saved_replies(request, silo_id: int | None = None):
-    """The global saved replies and your silo's (the hub sees every silo's)."""
-    rows = _saved_replies(request)
+def list_saved_replies(request, silo_id: Id | None = None):
+    """The global saved replies and your silo's (the hub and viewers see every silo's)."""
+    rows = settings_queries.saved_replies(request.actor)
     return rows.filter(silo_id=silo_id) if silo_id is not None else rows
 
 
@@ -78,8 +76,8 @@ def create_saved_reply(request, payload: SavedReplyIn):
 
 @router.patch("/saved-replies/{saved_reply_id}", response={200: SavedReplyOut, **WRITE_ERRORS},
               summary="Change a saved reply")
-def update_saved_reply(request, saved_reply_id: int, payload: SavedReplyPatch):
-    saved = found(_saved_replies(request), saved_reply_id, "saved reply")
+def update_saved_reply(request, saved_reply_id: Id, payload: SavedReplyPatch):
+    saved = _saved_reply(request, saved_reply_id)
     data = payload.dict(exclude_unset=True)
     if "silo_id" in data:
         data["silo"] = _silo(data.pop("silo_id"))
@@ -89,17 +87,16 @@ def update_saved_reply(request, saved_reply_id: int, payload: SavedReplyPatch):
 
 @router.delete("/saved-replies/{saved_reply_id}", response={204: None, **WRITE_ERRORS},
                summary="Delete a saved reply")
-def delete_saved_reply(request, saved_reply_id: int):
-    actions.delete_saved_reply(request.actor,
-                               found(_saved_replies(request), saved_reply_id, "saved reply"))
+def delete_saved_reply(request, saved_reply_id: Id):
+    actions.delete_saved_reply(request.actor, _saved_reply(request, saved_reply_id))
     return Status(204, None)
 
 
 @router.get("/saved-replies/{saved_reply_id}/render",
             response={200: RenderedOut, **errors(404)}, summary="Fill in a saved reply")
-def render_saved_reply(request, saved_reply_id: int, conversation_id: int):
+def render_saved_reply(request, saved_reply_id: Id, conversation_id: Id):
     """The saved reply's text with its variables filled in for one conversation."""
-    saved = found(_saved_replies(request), saved_reply_id, "saved reply")
+    saved = _saved_reply(request, saved_reply_id)
     conv = queries.conversation_for(request.actor, conversation_id)
     return {"text": actions.render_saved_reply(saved, conv, request.actor)}
 
@@ -124,10 +121,12 @@ def _rule_data(data: dict) -> dict:
 RULE_NAMES = {"silo": "silo_id", "person": "person_id", "account": "account_id"}
 
 
-@router.get("/routing/rules", response={200: list[RuleOut]}, summary="List routing rules")
+@router.get("/routing/rules", response={200: list[RuleOut], **errors(403)},
+            summary="List routing rules")
 def list_rules(request):
-    """The hub's rules in the order they are tried; the first that matches wins."""
-    return RoutingRule.objects.all()
+    """The hub's rules in the order they are tried; the first that matches wins. The hub,
+    viewers and captains."""
+    return settings_queries.routing_rules(request.actor)
 
 
 @router.post("/routing/rules", response={201: RuleOut, **WRITE_ERRORS},
@@ -140,8 +139,8 @@ def create_rule(request, payload: RuleIn):
 
 @router.patch("/routing/rules/{rule_id}", response={200: RuleOut, **WRITE_ERRORS},
               summary="Change a routing rule")
-def update_rule(request, rule_id: int, payload: RulePatch):
-    rule = found(RoutingRule.objects.all(), rule_id, "routing rule")
+def update_rule(request, rule_id: Id, payload: RulePatch):
+    rule = _rule(request, rule_id)
     with input_names(**RULE_NAMES):
         return actions.save_rule(request.actor, rule,
                                  **_rule_data(payload.dict(exclude_unset=True)))
@@ -149,15 +148,17 @@ def update_rule(request, rule_id: int, payload: RulePatch):
 
 @router.delete("/routing/rules/{rule_id}", response={204: None, **WRITE_ERRORS},
                summary="Delete a routing rule")
-def delete_rule(request, rule_id: int):
-    actions.delete_rule(request.actor, found(RoutingRule.objects.all(), rule_id, "routing rule"))
+def delete_rule(request, rule_id: Id):
+    actions.delete_rule(request.actor, _rule(request, rule_id))
     return Status(204, None)
 
 
-@router.get("/inbox/settings", response={200: InboxSettingsOut}, summary="Inbox settings")
+@router.get("/inbox/settings", response={200: InboxSettingsOut, **errors(403)},
+            summary="Inbox settings")
 def get_settings(request):
-    """The hub's triage threshold and how often routing retrains."""
-    return InboxSettings.current()
+    """The hub's triage threshold and how often routing retrains. The hub, viewers and
+    captains."""
+    return settings_queries.inbox_settings(request.actor)
 
 
 @router.patch("/inbox/settings", response={200: InboxSettingsOut, **errors(403, 422)},
@@ -169,83 +170,61 @@ def update_settings(request, payload: InboxSettingsPatch):
 # SLA targets and business hours of a silo -------------------------------------------------------
 
 
-def _silo_sla(silo: Silo) -> dict:
-    clock = sla.clock()
-    own = {p.urgency: p for p in SlaPolicy.objects.filter(silo=silo)}
-    policies = []
-    for urgency in Urgency.values:
-        first, resolution = clock.targets(silo.pk, urgency)
-        policies.append({"urgency": urgency, "first_response_minutes": first,
-                         "resolution_minutes": resolution, "default": urgency not in own})
-    hours = clock._hours_for(silo.pk)
-    return {"silo_id": silo.pk, "policies": policies, "business_hours": hours}
-
-
-@router.get("/silos/{silo_id}/sla", response={200: SiloSlaOut, **errors(404)},
+@router.get("/silos/{silo_id}/sla", response={200: SiloSlaOut, **errors(403, 404)},
             summary="A silo's SLA targets and business hours")
-def get_silo_sla(request, silo_id: int):
+def get_silo_sla(request, silo_id: Id):
     """Targets per urgency (the defaults where the silo set none) and the business hours its
-    clocks count (its own, a parent's, the hub's, or none: round the clock)."""
-    return _silo_sla(found(Silo.objects.all(), silo_id, "silo"))
+    clocks count (its own, a parent's, the hub's, or none: round the clock). Whoever reads the
+    silo's inbox."""
+    return settings_queries.silo_sla(request.actor, _silo_of_path(request, silo_id))
 
 
 @router.put("/silos/{silo_id}/sla/{urgency}", response={200: SiloSlaOut, **WRITE_ERRORS},
             summary="Set a silo's SLA targets for one urgency")
-def set_sla_policy(request, silo_id: int, urgency: Urgency, payload: SlaPolicyIn):
-    silo = found(Silo.objects.all(), silo_id, "silo")
+def set_sla_policy(request, silo_id: Id, urgency: Urgency, payload: SlaPolicyIn):
+    silo = _silo_of_path(request, silo_id)
     actions.save_sla_policy(request.actor, silo, urgency, **payload.dict())
-    return _silo_sla(silo)
+    return settings_queries.silo_sla(request.actor, silo)
 
 
 @router.delete("/silos/{silo_id}/sla/{urgency}", response={200: SiloSlaOut, **WRITE_ERRORS},
                summary="Back to the default SLA targets for one urgency")
-def delete_sla_policy(request, silo_id: int, urgency: Urgency):
-    silo = found(Silo.objects.all(), silo_id, "silo")
-    policy = SlaPolicy.objects.filter(silo=silo, urgency=urgency).first()
+def delete_sla_policy(request, silo_id: Id, urgency: Urgency):
+    silo = _silo_of_path(request, silo_id)
+    policy = settings_queries.sla_policies(request.actor, silo).get(urgency)
     if policy is None:
         raise Http404(f"{silo.name} has no {urgency} SLA policy of its own.")
     actions.delete_sla_policy(request.actor, policy)
-    return _silo_sla(silo)
+    return settings_queries.silo_sla(request.actor, silo)
 
 
 @router.put("/silos/{silo_id}/business-hours", response={200: SiloSlaOut, **WRITE_ERRORS},
             summary="Set a silo's business hours")
-def set_business_hours(request, silo_id: int, payload: BusinessHoursIn):
-    silo = found(Silo.objects.all(), silo_id, "silo")
+def set_business_hours(request, silo_id: Id, payload: BusinessHoursIn):
+    silo = _silo_of_path(request, silo_id)
     actions.save_business_hours(request.actor, silo, **payload.dict())
-    return _silo_sla(silo)
+    return settings_queries.silo_sla(request.actor, silo)
 
 
 @router.delete("/silos/{silo_id}/business-hours", response={200: SiloSlaOut, **WRITE_ERRORS},
                summary="Remove a silo's own business hours")
-def delete_business_hours(request, silo_id: int):
+def delete_business_hours(request, silo_id: Id):
     """The silo's clocks then count its parent's (or the hub's) hours."""
-    silo = found(Silo.objects.all(), silo_id, "silo")
-    hours = BusinessHours.objects.filter(silo=silo).first()
+    silo = _silo_of_path(request, silo_id)
+    hours = settings_queries.own_business_hours(request.actor, silo)
     if hours is None:
         raise Http404(f"{silo.name} has no business hours of its own.")
     actions.delete_business_hours(request.actor, hours)
-    return _silo_sla(silo)
+    return settings_queries.silo_sla(request.actor, silo)
 
 
 # Absences ---------------------------------------------------------------------------------------
 
 
-def _absences(request):
-    actor = request.actor
-    rows = Absence.objects.select_related("person")
-    if GRANTS["inbox.manage_silo_inbox"].get(actor.role) == ANY:
-        return rows
-    mine = Q(person_id=access.person_id(actor))
-    if GRANTS["inbox.manage_silo_inbox"].get(actor.role) and actor.silo_id:
-        return rows.filter(mine | Q(person__silo_id=actor.silo_id))
-    return rows.filter(mine)
-
-
 @router.get("/absences", response={200: list[AbsenceOut]}, summary="List absences")
-def list_absences(request, person_id: int | None = None, current: bool = False):
+def list_absences(request, person_id: Id | None = None, current: bool = False):
     """Yours; a captain's silo's; the hub's: everyone's. `current`: only those not over."""
-    rows = _absences(request)
+    rows = settings_queries.absences(request.actor)
     if person_id is not None:
         rows = rows.filter(person_id=person_id)
     if current:
@@ -264,8 +243,9 @@ def add_absence(request, payload: AbsenceIn):
 
 @router.delete("/absences/{absence_id}", response={204: None, **WRITE_ERRORS},
                summary="Delete an absence")
-def delete_absence(request, absence_id: int):
-    actions.delete_absence(request.actor, found(_absences(request), absence_id, "absence"))
+def delete_absence(request, absence_id: Id):
+    absence = found(settings_queries.absences(request.actor), absence_id, "absence")
+    actions.delete_absence(request.actor, absence)
     return Status(204, None)
 
 
@@ -273,7 +253,7 @@ def delete_absence(request, absence_id: int):
 
 
 @router.get("/notifications", response={200: NotificationsOut}, summary="My notifications")
-def list_notifications(request, limit: int = 100):
+def list_notifications(request, limit: Count = 100):
     """Your newest notifications and how many are unread."""
     return {"unread": queries.unread_count(request.actor),
             "items": queries.notifications(request.actor, limit=min(max(limit, 1), 500))}

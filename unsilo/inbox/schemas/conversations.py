@@ -2,12 +2,13 @@
 settings (saved replies, rules, SLA targets, business hours, absences, notifications)."""
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import Strict
 
 from unsilo.core import search
-from unsilo.core.schemas import PersonRef
+from unsilo.core.schemas import BodySchema, Id, PersonRef
 from unsilo.core.weburl import web_url
 from unsilo.inbox.models import (
     ConsultStatus,
@@ -31,8 +32,8 @@ class ConversationQuery(Schema):
     queue: Literal["mine", "silo", "consults", "triage", "overdue", "all"] = Field(
         "all", description="mine, my silo, consults for me, hub triage, overdue, or all I see.")
     network: str | None = None
-    account: int | None = Field(None, description="An account id.")
-    silo: int | None = Field(None, description="A silo id.")
+    account: Id | None = Field(None, description="An account id.")
+    silo: Id | None = Field(None, description="A silo id.")
     sentiment: Sentiment | None = None
     intent: str | None = None
     language: str | None = Field(None, description="ISO 639-1, e.g. `de`.")
@@ -274,41 +275,41 @@ class ConversationDetailOut(ConversationOut):
 # Action inputs ----------------------------------------------------------------------------------
 
 
-class AssignIn(Schema):
-    person_id: int | None = Field(description="null puts it back in the silo's queue.")
+class AssignIn(BodySchema):
+    person_id: Id | None = Field(description="null puts it back in the silo's queue.")
 
 
-class ConsultIn(Schema):
-    expert_id: int
+class ConsultIn(BodySchema):
+    expert_id: Id
     question: str = ""
 
 
-class ConsultAnswerIn(Schema):
+class ConsultAnswerIn(BodySchema):
     text: str
     as_reply: bool = Field(False, description="true: reply to the customer; false: a note.")
-    seen_message_id: int | None = None
+    seen_message_id: Id | None = None
     force: bool = False
 
 
-class HandoffIn(Schema):
-    silo_id: int
+class HandoffIn(BodySchema):
+    silo_id: Id
     reason: str
 
 
-class NoteIn(Schema):
+class NoteIn(BodySchema):
     text: str = Field(description="@email, @First Last or @first.last notify that person.")
 
 
-class ReplyIn(Schema):
+class ReplyIn(BodySchema):
     text: str
-    seen_message_id: int | None = Field(
+    seen_message_id: Id | None = Field(
         None, description="The newest message you saw: a reply by someone else after it is a "
                           "collision (409).")
     force: bool = Field(False, description="Send even if someone else replied or is typing.")
 
 
-class ClassificationIn(Schema):
-    sentiment: Sentiment | None = None
+class ClassificationIn(BodySchema):
+    sentiment: Annotated[Sentiment, Strict(False)] | None = None
     intent: str | None = None
 
 

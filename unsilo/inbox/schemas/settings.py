@@ -2,10 +2,12 @@
 hours, absences, the hub's inbox settings and notifications."""
 
 import datetime
-from typing import Literal
+from typing import Annotated, Literal
 
 from ninja import Field, Schema
+from pydantic import Strict
 
+from unsilo.core.schemas import BodySchema, Count, Id, Instant, LocalTime, PositiveCount
 from unsilo.inbox.models import NotificationKind, Risk, RuleTarget, Urgency
 
 
@@ -17,17 +19,17 @@ class SavedReplyOut(Schema):
     updated_at: datetime.datetime
 
 
-class SavedReplyIn(Schema):
+class SavedReplyIn(BodySchema):
     title: str
     text: str = Field(description="May use {customer}, {agent}, {agent_first}, {silo}, "
                                   "{account}, {network}.")
-    silo_id: int | None = None
+    silo_id: Id | None = None
 
 
-class SavedReplyPatch(Schema):
+class SavedReplyPatch(BodySchema):
     title: str = None
     text: str = None
-    silo_id: int | None = None
+    silo_id: Id | None = None
 
 
 class RenderedOut(Schema):
@@ -49,32 +51,32 @@ class RuleOut(Schema):
     person_id: int | None
 
 
-class RuleIn(Schema):
+class RuleIn(BodySchema):
     name: str
-    position: int = 100
+    position: Count = 100
     enabled: bool = True
     network: str = ""
-    account_id: int | None = None
+    account_id: Id | None = None
     language: str = ""
     keywords: list[str] = []
-    risk: Risk | Literal[""] = ""
-    target: RuleTarget = RuleTarget.SILO
-    silo_id: int | None = None
-    person_id: int | None = None
+    risk: Annotated[Risk, Strict(False)] | Literal[""] = ""
+    target: RuleTarget = Field(RuleTarget.SILO, strict=False)
+    silo_id: Id | None = None
+    person_id: Id | None = None
 
 
-class RulePatch(Schema):
+class RulePatch(BodySchema):
     name: str = None
-    position: int = None
+    position: Count = None
     enabled: bool = None
     network: str = None
-    account_id: int | None = None
+    account_id: Id | None = None
     language: str = None
     keywords: list[str] = None
-    risk: Risk | Literal[""] = None
-    target: RuleTarget = None
-    silo_id: int | None = None
-    person_id: int | None = None
+    risk: Annotated[Risk, Strict(False)] | Literal[""] = None
+    target: RuleTarget = Field(None, strict=False)
+    silo_id: Id | None = None
+    person_id: Id | None = None
 
 
 class SlaPolicyOut(Schema):
@@ -84,26 +86,27 @@ class SlaPolicyOut(Schema):
     default: bool = Field(description="true: no policy of the silo; the defaults apply.")
 
 
-class SlaPolicyIn(Schema):
-    first_response_minutes: int = Field(ge=1)
-    resolution_minutes: int = Field(ge=1)
+class SlaPolicyIn(BodySchema):
+    first_response_minutes: PositiveCount
+    resolution_minutes: PositiveCount
 
 
 class BusinessHoursOut(Schema):
     silo_id: int | None = Field(description="Whose hours apply (a parent's or the hub's when "
                                             "the silo has none); null: round the clock.")
     timezone: str
-    start: datetime.time
-    end: datetime.time
+    start: LocalTime
+    end: LocalTime
     weekdays: list[int]
     always_open: bool
 
 
-class BusinessHoursIn(Schema):
+class BusinessHoursIn(BodySchema):
     timezone: str = "UTC"
-    start: datetime.time = datetime.time(9)
-    end: datetime.time = datetime.time(17)
-    weekdays: list[int] = Field([0, 1, 2, 3, 4], description="0 = Monday; empty: every day.")
+    start: LocalTime = datetime.time(9)
+    end: LocalTime = datetime.time(17)
+    weekdays: list[Annotated[int, Field(ge=0, le=6)]] = Field(
+        [0, 1, 2, 3, 4], description="0 = Monday; empty: every day.")
     always_open: bool = False
 
 
@@ -121,10 +124,10 @@ class AbsenceOut(Schema):
     reason: str
 
 
-class AbsenceIn(Schema):
-    person_id: int
-    starts: datetime.datetime
-    ends: datetime.datetime
+class AbsenceIn(BodySchema):
+    person_id: Id
+    starts: Instant
+    ends: Instant
     reason: str = ""
 
 
@@ -134,10 +137,10 @@ class InboxSettingsOut(Schema):
     retrain_minutes: int
 
 
-class InboxSettingsPatch(Schema):
+class InboxSettingsPatch(BodySchema):
     triage_threshold: float = Field(None, ge=0, le=1)
-    retrain_after: int = Field(None, ge=1)
-    retrain_minutes: int = Field(None, ge=1)
+    retrain_after: PositiveCount = None
+    retrain_minutes: PositiveCount = None
 
 
 class NotificationOut(Schema):
@@ -157,8 +160,8 @@ class NotificationsOut(Schema):
     items: list[NotificationOut]
 
 
-class MarkReadIn(Schema):
-    ids: list[int] | None = Field(None, description="null marks all read.")
+class MarkReadIn(BodySchema):
+    ids: list[Id] | None = Field(None, description="null marks all read.")
 
 
 class MarkedOut(Schema):

@@ -319,7 +319,11 @@ def resolve(request, pk):
 def reopen(request, pk):
     actor = actor_of(request)
     conv = queries.conversation_for(actor, pk)
-    actions.reopen(actor, conv)
+    try:
+        actions.reopen(actor, conv)
+    except ValidationError as error:  # not resolved (any more): say so, as take does
+        messages.error(request, " ".join(error.messages))
+        return redirect("inbox:conversation", pk=conv.pk)
     return _done(request, actor, conv, "Reopened.")
 
 

@@ -20,6 +20,7 @@ from unsilo.accounts.models import Account
 from unsilo.connectors import registry
 from unsilo.core.actor import Actor
 from unsilo.core.htmx import render_swappable, wants_partial
+from unsilo.core.ids import parse_id
 from unsilo.inbox import actions, queries
 from unsilo.inbox.models import Conversation, Sentiment, Status
 from unsilo.org.models import Silo
@@ -204,7 +205,9 @@ def notification_preferences(request):
 def notifications_read(request):
     """Mark one notification (`id`) or all of them read."""
     actor = actor_of(request)
-    ids = [int(i) for i in request.POST.getlist("id") if i.isdigit()] or None
+    sent = request.POST.getlist("id")
+    # Ids that name no row mark nothing (not everything, as no id at all does).
+    ids = [pk for pk in map(parse_id, sent) if pk] if sent else None
     try:
         actions.mark_read(actor, ids)
     except ValidationError as error:

@@ -9,8 +9,9 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from unsilo.core.actor import Actor
 from unsilo.core.forms_actions import submit, success
-from unsilo.core.permissions import can
-from unsilo.inbox import access, actions, sla
+from unsilo.core.permissions import can, require
+from unsilo.inbox import actions, sla
+from unsilo.inbox import queries_settings as settings_queries
 from unsilo.inbox.forms import (
     AbsenceForm,
     BusinessHoursForm,
@@ -20,15 +21,7 @@ from unsilo.inbox.forms import (
     SlaForm,
     ThresholdForm,
 )
-from unsilo.inbox.models import (
-    Absence,
-    BusinessHours,
-    InboxSettings,
-    RoutingRule,
-    SavedReply,
-    SlaPolicy,
-    Urgency,
-)
+from unsilo.inbox.models import Urgency
 from unsilo.inbox.views.queues import actor_of
 from unsilo.org.models import Silo
 from unsilo.org.queries_pages import silos_where
@@ -43,24 +36,21 @@ def overview(request):
     actor = actor_of(request)
     hub = can(actor, "inbox.manage_routing")
     silos = list(_managed_silos(actor))
-    replies = SavedReply.objects.select_related("silo").order_by("silo__name", "title")
+    # The saved replies this person may change (the composer lists those they may use).
+    replies = settings_queries.saved_replies(actor).order_by("silo__name", "title")
     if not hub:
         replies = replies.filter(silo__in=silos)
-    absences = Absence.objects.select_related("person", "person__silo").filter(
-        ends__gte=timezone.now())
-    if not can(actor, "inbox.manage_silo_inbox"):
-        mine = access.person_id(actor)
-        absences = absences.filter(person__silo__in=silos) | absences.filter(person_id=mine)
-    current = InboxSettings.current()
-    rota = list(current.safety_people.order_by("name")) if hub and current.pk else []
+    absences = settings_queries.absences(actor).filter(ends__gte=timezone.now())
+    current = settings_queries.inbox_settings(actor) if hub else None
+    rota = list(current.safety_people.order_by("name")) if current and current.pk else []
     return render(request, "inbox/settings.html", {
         "hub": hub,
         "safety_rota": rota,
         "safety_form": SafetyForm(initial={"people": "\n".join(p.email for p in rota)})
         if hub else None,
-        "rules": RoutingRule.objects.select_related("silo", "person", "account") if hub else [],
-        "threshold_form": ThresholdForm(initial={
-            "triage_threshold": InboxSettings.current().triage_threshold}) if hub else None,
+        "rules": settings_queries.routing_rules(actor) if hub else [],
+        "threshold_form": ThresholdForm(initial={"triage_threshold": current.triage_threshold})
+        if hub else None,
         "replies": replies,
         "silos": silos,
         "absences": absences.order_by("starts")[:200],
@@ -99,7 +89,7 @@ def rule_edit(request, pk=None):
     actor = actor_of(request)
     if not can(actor, "inbox.manage_routing"):
         raise PermissionDenied("Routing rules are the hub's.")
-    rule = get_object_or_404(RoutingRule, pk=pk) if pk else None
+    rule = get_object_or_404(settings_queries.routing_rules(actor), pk=pk) if pk else None
     initial = {}
     if rule is not None:
         initial = {f: getattr(rule, f) for f in ("name", "position", "enabled", "network",
@@ -117,14 +107,15 @@ def rule_edit(request, pk=None):
 
 @require_POST
 def rule_delete(request, pk):
-    actions.delete_rule(actor_of(request), get_object_or_404(RoutingRule, pk=pk))
+    actor = actor_of(request)
+    actions.delete_rule(actor, get_object_or_404(settings_queries.routing_rules(actor), pk=pk))
     return success(request, "Rule deleted.", "inbox:settings")
 
 
 @require_http_methods(["GET", "POST"])
 def reply_edit(request, pk=None):
     actor = actor_of(request)
-    saved = get_object_or_404(SavedReply, pk=pk) if pk else None
+    saved = _saved_reply(actor, pk) if pk else None
     hub = can(actor, "inbox.manage_silo_inbox")
     initial = {"title": saved.title, "text": saved.text, "silo": saved.silo_id} if saved else {}
     form = SavedReplyForm(request.POST or None, initial=initial, silos=_managed_silos(actor),
@@ -137,9 +128,18 @@ def reply_edit(request, pk=None):
                   {"form": form, "title": title, "action": request.path})
 
 
+def _saved_reply(actor, pk):
+    """A saved reply to change: 404 unless the reader may see it, 403 unless they may change
+    it (the hub: global ones and any silo's; captains: their own silo's)."""
+    saved = get_object_or_404(settings_queries.saved_replies(actor), pk=pk)
+    require(actor, "inbox.manage_silo_inbox", saved.silo_id)
+    return saved
+
+
 @require_POST
 def reply_delete(request, pk):
-    actions.delete_saved_reply(actor_of(request), get_object_or_404(SavedReply, pk=pk))
+    actor = actor_of(request)
+    actions.delete_saved_reply(actor, _saved_reply(actor, pk))
     return success(request, "Saved reply deleted.", "inbox:settings")
 
 
@@ -150,13 +150,13 @@ def silo_sla(request, silo_id):
     silo = get_object_or_404(Silo, pk=silo_id)
     if not can(actor, "inbox.manage_silo_inbox", silo.pk):
         raise PermissionDenied("Only the hub and this silo's captains change its SLAs.")
-    policies = {p.urgency: p for p in SlaPolicy.objects.filter(silo=silo)}
+    policies = settings_queries.sla_policies(actor, silo)
     initial = {}
     for urgency in Urgency.values:
         first, resolution = sla.DEFAULT_TARGETS[urgency] if urgency not in policies else (
             policies[urgency].first_response_minutes, policies[urgency].resolution_minutes)
         initial.update({f"{urgency}_first": first, f"{urgency}_resolution": resolution})
-    hours = BusinessHours.objects.filter(silo=silo).first()
+    hours = settings_queries.own_business_hours(actor, silo)
     hours_initial = {f: getattr(hours, f) for f in ("timezone", "start", "end", "weekdays",
                                                     "always_open")} if hours else {}
     which = request.POST.get("form")
@@ -202,5 +202,6 @@ def absence_new(request):
 
 @require_POST
 def absence_delete(request, pk):
-    actions.delete_absence(actor_of(request), get_object_or_404(Absence, pk=pk))
+    actor = actor_of(request)
+    actions.delete_absence(actor, get_object_or_404(settings_queries.absences(actor), pk=pk))
     return success(request, "Absence removed.", "inbox:settings")
