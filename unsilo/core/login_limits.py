@@ -44,7 +44,6 @@ ADDRESS = "ip_address"
 ACCOUNT = "username"
 SCOPES = {PAIR: "for this login from this address", ADDRESS: "from this address",
           ACCOUNT: "for this login from addresses it has not signed in from before"}
-TOKENS = "with API tokens from this address"  # the pair's words when no login was named
 
 
 def window() -> datetime.timedelta:
@@ -91,9 +90,13 @@ def _address(text: str) -> str | None:
 def lockout_parameters(request, credentials: dict | None) -> list:
     """The counts that lock this attempt (AXES_LOCKOUT_PARAMETERS): never the login alone,
     except from an address that login has never signed in from."""
-    parameters = [list(PAIR), ADDRESS]
     login = get_client_username(request, credentials)
-    if login and not _signed_in_from_here(request, login):
+    if login is None:
+        # An API token names no login: wrong ones count only towards their address's limit, so
+        # a script with a stale token does not lock its office's other scripts after five calls.
+        return [ADDRESS]
+    parameters = [list(PAIR), ADDRESS]
+    if not _signed_in_from_here(request, login):
         parameters.append(ACCOUNT)
     return parameters
 
@@ -148,9 +151,7 @@ class LoginLimits(AxesDatabaseHandler):
                         row[k] == v for k, v in wanted.items()):
                     totals[i] += row["failures_since_start"]
                     if totals[i] >= limit_of(parameter):
-                        words = TOKENS if login is None and _key(parameter) == PAIR else \
-                            SCOPES[_key(parameter)]
-                        lock = Lock(words, row["attempt_time"] + window())
+                        lock = Lock(SCOPES[_key(parameter)], row["attempt_time"] + window())
                         if found is None or lock.until > found.until:
                             found = lock
         return found

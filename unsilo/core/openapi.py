@@ -14,7 +14,9 @@ PARAM = re.compile(r"\{(\w+)\}")
 def error_statuses(method: str, operation: dict) -> set[int]:
     """The errors an operation of this shape can answer besides those it names itself."""
     parameters = operation.get("parameters", [])
-    statuses = {401} if operation.get("security") else set()
+    # 401 without a valid token; 429 once an address has sent too many wrong ones
+    # (core/login_limits.py).
+    statuses = {401, 429} if operation.get("security") else set()
     if any(p["in"] == "path" for p in parameters):
         statuses.add(404)  # the thing the path names is not there, or not for you
     if parameters or "requestBody" in operation:
