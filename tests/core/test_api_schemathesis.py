@@ -182,7 +182,7 @@ def test_schemathesis_finds_no_server_error_and_no_undocumented_answer(company, 
     # The run did what it says: many requests, and stateful steps that used what the step
     # before them answered (an id it created or listed), both succeeding.
     assert requests > (2000 if role == "hub_admin" else 500), requests
-    assert chains >= 20, chains
+    assert chains >= 10, chains
     # And it ran with its token to the end (a revoked token would make every answer a 401).
     assert _signed_in(served, token)
 
