@@ -1,6 +1,6 @@
 """Who may read the inbox's settings and the outbox: every role, in its own silo and another,
 over the API and on the pages. Reads go through queries scoped to the reader
-(inbox/queries_settings.py, connectors/queries.py), with the grants of core/permissions.py."""
+(inbox/queries/settings.py, connectors/queries.py), with the grants of core/permissions.py."""
 
 import datetime
 

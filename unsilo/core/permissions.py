@@ -31,7 +31,7 @@ GRANTS: dict[str, dict[str, str]] = {
     # Handles found in the wild that use the company's names: the hub claims or reports them.
     "accounts.review_sightings": {Role.HUB_ADMIN: ANY},
     # The inbox. Reading: the hub and viewers everywhere, everyone else their own silo (plus
-    # what is assigned to them or what they are consulted on; see inbox/queries.py).
+    # what is assigned to them or what they are consulted on; see inbox/access.py).
     "inbox.view": {Role.HUB_ADMIN: ANY, Role.VIEWER: ANY, Role.CAPTAIN: OWN,
                    Role.RESPONDER: OWN, Role.REVIEWER: OWN},
     # Work a conversation: reply, note, assign, consult, hand off, resolve, reopen. Anyone

@@ -10,8 +10,8 @@ from unsilo.accounts.models import Account
 from unsilo.core.api import found, input_names, referenced
 from unsilo.core.schemas import Count, Id, errors
 from unsilo.inbox import actions, queries
-from unsilo.inbox import queries_settings as settings_queries
 from unsilo.inbox.models import Urgency
+from unsilo.inbox.queries import settings as settings_queries
 from unsilo.inbox.schemas.settings import (
     AbsenceIn,
     AbsenceOut,

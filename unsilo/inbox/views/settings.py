@@ -11,7 +11,6 @@ from unsilo.core.actor import Actor
 from unsilo.core.forms_actions import submit, success
 from unsilo.core.permissions import can, require
 from unsilo.inbox import actions, sla
-from unsilo.inbox import queries_settings as settings_queries
 from unsilo.inbox.forms import (
     AbsenceForm,
     BusinessHoursForm,
@@ -22,6 +21,7 @@ from unsilo.inbox.forms import (
     ThresholdForm,
 )
 from unsilo.inbox.models import Urgency
+from unsilo.inbox.queries import settings as settings_queries
 from unsilo.inbox.views.queues import actor_of
 from unsilo.org.models import Silo
 from unsilo.org.queries_pages import silos_where
