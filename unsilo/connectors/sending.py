@@ -176,7 +176,7 @@ def send(delivery_id: int, now: datetime.datetime | None = None) -> str:
         _sent(delivery, result)
     finally:
         if session is not None and connection is not None:
-            _keep_rate(connection, session)
+            status.keep_rate(connection, session.rate)
     return delivery.state
 
 
@@ -276,14 +276,3 @@ def _wait(delivery: Delivery, connection: Connection | None, seconds: float, err
             Connection.objects.filter(pk=connection.pk).filter(
                 Q(paused_until__isnull=True) | Q(paused_until__lt=until)
             ).update(paused_until=until)
-
-
-def _keep_rate(connection: Connection, session: Session) -> None:
-    rate = session.rate
-    if rate.remaining is None:
-        return
-    fields = {"rate_limit": rate.limit, "rate_remaining": rate.remaining,
-              "rate_reset_at": rate.reset_at}
-    if rate.remaining <= 0 and rate.reset_at:
-        fields["paused_until"] = rate.reset_at
-    Connection.objects.filter(pk=connection.pk).update(**fields)

@@ -78,3 +78,15 @@ def fetched(connection: Connection) -> bool:
     """A fetch went through: the connection works (again, after errors)."""
     return _change(connection.pk, ConnectionStatus.CONNECTED, last_fetch_at=timezone.now(),
                    last_error="")
+
+
+def keep_rate(connection: Connection, rate) -> None:
+    """Keep what the network last said of its rate limit; an exhausted one pauses the
+    connection (fetching and sending) until the network's reset time."""
+    if rate.remaining is None:
+        return
+    fields = {"rate_limit": rate.limit, "rate_remaining": rate.remaining,
+              "rate_reset_at": rate.reset_at}
+    if rate.remaining <= 0 and rate.reset_at:
+        fields["paused_until"] = rate.reset_at
+    Connection.objects.filter(pk=connection.pk).update(**fields)

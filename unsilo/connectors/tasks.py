@@ -68,15 +68,8 @@ def verify_connection(connection_id: int) -> str:
         return ConnectionStatus.ERROR
     if not status.verified(connection, info.external_id, fetch_now=connector.can_fetch):
         return "disconnected meanwhile"
-    _keep_rate(connection, session)
+    status.keep_rate(connection, session.rate)
     return ConnectionStatus.CONNECTED
-
-
-def _keep_rate(connection: Connection, session) -> None:
-    if session.rate.remaining is not None:
-        Connection.objects.filter(pk=connection.pk).update(
-            rate_limit=session.rate.limit, rate_remaining=session.rate.remaining,
-            rate_reset_at=session.rate.reset_at)
 
 
 # Inbound by polling ---------------------------------------------------------------------------
@@ -145,7 +138,7 @@ def fetch_connection(connection_id: int) -> int:
         status.fetched(connection)
     finally:
         if session is not None:
-            _keep_rate(connection, session)
+            status.keep_rate(connection, session.rate)
     return new
 
 
