@@ -195,9 +195,10 @@ def _when(field: str, value, zone: datetime.tzinfo, end_of_day=False) -> datetim
         elif isinstance(value, datetime.date):
             at, day = None, value
         else:
+            # A date first: Python reads "2026-12-07" as a date-time too (its midnight).
             text = str(value).strip()
-            at = parse_datetime(text)
-            day = parse_date(text) if at is None else None
+            day = parse_date(text)
+            at = parse_datetime(text) if day is None else None
         if day is not None:
             return dates.start_of_day(day + datetime.timedelta(days=1) if end_of_day else day,
                                       zone)

@@ -106,8 +106,13 @@ function countTicked() {
   const count = document.getElementById("bulk-count");
   if (!count) return;
   const n = document.querySelectorAll("#rows input[name='c'][form='bulk']:checked").length;
-  count.textContent = n ? `${n} selected` : "Tick conversations to act on several at once.";
+  count.textContent = n ? `${n} ticked` : "Tick conversations to act on several at once.";
+  // The actions show once something is ticked (without JavaScript they always show).
+  const bar = document.getElementById("bulk-actions");
+  if (bar) bar.hidden = n === 0;
 }
+countTicked();
+document.addEventListener("htmx:afterSettle", countTicked);
 
 document.addEventListener("change", (event) => {
   const box = event.target;
