@@ -211,3 +211,30 @@ def test_a_note_shows_its_mentions_as_links_and_the_rest_as_escaped_text(login, 
     assert f"&lt;b&gt;hi&lt;/b&gt; {link}@Dana Ruiz</a> and @nobody here, see " \
            f"{link}@dana@example.com</a><br>next line" in page
     assert "<b>hi</b>" not in page
+
+
+def test_bulk_in_the_api_answers_per_conversation(api, world):
+    mine = inbox.conversation(world["a"])
+    client = api(world["captain_a"])
+    answer = client.post("/api/v1/conversations/bulk", {
+        "action": "resolve", "conversation_ids": [mine.pk, world["conv_b"].pk]},
+        content_type="application/json")
+    assert answer.status_code == 200
+    assert answer.json() == {"done": 1, "refused": 1, "results": [
+        {"conversation_id": mine.pk, "done": True, "reason": ""},
+        {"conversation_id": world["conv_b"].pk, "done": False,
+         "reason": "No such conversation."}]}
+    assert AuditEvent.objects.filter(action="resolve").count() == 1
+
+
+def test_bulk_in_the_api_names_what_is_missing(api, world):
+    client = api(world["captain_a"])
+    answer = client.post("/api/v1/conversations/bulk", {
+        "action": "assign", "conversation_ids": [world["conv_a"].pk]},
+        content_type="application/json")
+    assert answer.status_code == 422
+    assert "person_id" in str(answer.json())
+    answer = client.post("/api/v1/conversations/bulk", {
+        "action": "handoff", "conversation_ids": [world["conv_a"].pk], "silo_id": 999_999,
+        "reason": "x"}, content_type="application/json")
+    assert answer.status_code == 422 and "silo_id" in str(answer.json())
