@@ -113,6 +113,8 @@ function countTicked() {
 }
 countTicked();
 document.addEventListener("htmx:afterSettle", countTicked);
+// Back to the list: the restored page has no ticks (they are not part of its HTML).
+document.addEventListener("htmx:historyRestore", countTicked);
 
 document.addEventListener("change", (event) => {
   const box = event.target;
