@@ -104,3 +104,17 @@ def test_a_reader_without_a_zone_reads_the_hubs(login):
     with override_settings(TIME_ZONE="Europe/Berlin"):
         page = login(reader).get(f"/inbox/c/{conv.pk}/").content.decode()
     assert "6 Dec 2026, 12:30 CET" in page
+
+
+def test_until_a_date_includes_that_whole_day():
+    """A defect before issue 9: "2026-12-07" was read as that day's midnight, so `until` left
+    the day itself out."""
+    from unsilo.inbox import queries as inbox_queries
+
+    hub = factories.silo("COE", kind=SiloKind.HUB)
+    reader = Actor.for_user(factories.user(Role.HUB_ADMIN, hub))  # UTC
+    evening = inbox.conversation(hub, at=at("2026-12-07T23:59"))
+    inbox.conversation(hub, at=at("2026-12-08T00:00"))
+    page = inbox_queries.conversation_page(reader, "all", {"status": "all",
+                                                           "until": "2026-12-07"})
+    assert [c.pk for c in page.items] == [evening.pk]
