@@ -101,6 +101,10 @@ def test_shortcuts_move_through_the_list_resolve_and_list_themselves(page, compa
     page.keyboard.press("e")
     page.locator("#pane").get_by_text("Resolved. Routing learns").wait_for()
     assert Conversation.objects.get(pk=convs[0].pk).status == Status.RESOLVED
+    # The list is read again: the resolved one leaves the open queue, the others stay.
+    page.locator(f"#conv-{convs[0].pk}").wait_for(state="detached")
+    assert page.locator("#rows tr").count() == 2
+    assert page.evaluate("window.sameDocument") is True
 
     search = page.locator("#inbox-q")
     search.focus()

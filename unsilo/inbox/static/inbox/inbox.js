@@ -89,6 +89,22 @@ document.addEventListener("click", (event) => {
   });
 });
 
+function markShown() {
+  const shown = document.querySelector("#pane #conversation[data-conv]")?.dataset.conv;
+  const row = shown && document.getElementById(`conv-${shown}`);
+  if (row) selectRow(row);
+}
+
+// After an action in the pane the list is read again, so a resolved or handed-off
+// conversation leaves it and a new assignee shows (the URL stays the conversation's).
+document.addEventListener("htmx:afterSwap", (event) => {
+  if (event.detail.target?.id !== "pane" || event.detail.requestConfig?.verb !== "post") return;
+  const url = document.getElementById("results")?.dataset.listUrl;
+  if (!url) return;
+  htmx.ajax("GET", url, { target: "#results", select: "#results", swap: "outerHTML" })
+    .then(markShown);
+});
+
 document.addEventListener("submit", (event) => {
   const form = event.target;
   if (event.defaultPrevented || !form.closest("#pane") || form.method !== "post"
