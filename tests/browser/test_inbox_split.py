@@ -59,6 +59,10 @@ def test_a_row_opens_beside_the_list_without_a_page_load_and_back_works(page, co
     assert page.url.endswith(f"/inbox/c/{first.pk}/")
     assert page.evaluate("window.sameDocument") is True
     assert page.locator("#rows").is_visible()  # the list stays beside it
+    assert page.evaluate("document.documentElement.scrollWidth") <= WIDE["width"]
+    list_box = page.locator("#rows").bounding_box()
+    pane_box = page.locator("#pane").bounding_box()
+    assert list_box["x"] + list_box["width"] <= pane_box["x"]  # side by side
     assert "unread" not in row.get_attribute("class")
 
     # An action in the pane answers in the pane.
