@@ -151,6 +151,14 @@ def build(n_conversations: int, rng: random.Random) -> dict:
                               ("responder", Role.RESPONDER, people[silos[1].pk][5])):
         logins[key] = User.objects.create_user(email=person.email, password="bench pass 1",
                                                role=role, person=person, name=person.name)
+    # The hub admin has opened a third of the open conversations (read marks, issue 9): the
+    # list reads them for its 50 rows.
+    from unsilo.inbox.models import ConversationRead
+
+    read_at = datetime.datetime.now(datetime.UTC) - datetime.timedelta(days=1)
+    ConversationRead.objects.bulk_create([
+        ConversationRead(reader=logins["hub admin"], conversation_id=cid, read_at=read_at)
+        for cid in rng.sample(open_ids, len(open_ids) // 3)], batch_size=5000)
     expert = Consult.objects.order_by("id").first().expert
     logins["expert"] = User.objects.create_user(email=expert.email, password="bench pass 1",
                                                 role=Role.RESPONDER, person=expert)

@@ -149,7 +149,8 @@ SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 
 LANGUAGE_CODE = "en"
-TIME_ZONE = "UTC"
+# The hub's time zone: dates for readers without one of their own, and their days.
+TIME_ZONE = os.environ.get("UNSILO_TIME_ZONE") or "UTC"
 USE_I18N = True
 USE_TZ = True
 

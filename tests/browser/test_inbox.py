@@ -77,7 +77,7 @@ def test_hub_admin_sees_a_new_message_arrive_replies_and_resolves(page, company)
     assert sent.text.startswith("Hi dana.customer, your refund is on its way.")
     assert page.locator(".bubble.out", has_text="your refund is on its way").is_visible()
 
-    page.get_by_role("button", name="Resolve").click()
+    page.get_by_role("button", name="Resolve", exact=True).click()
     page.get_by_text("Resolved.").first.wait_for()
     assert Conversation.objects.get().status == Status.RESOLVED
 

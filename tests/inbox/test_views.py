@@ -24,7 +24,7 @@ from unsilo.inbox.models import (
 from unsilo.org.models import SiloKind
 
 pytestmark = pytest.mark.django_db
-PINNED = 14
+PINNED = 16
 HOSTILE = "<script>alert(1)</script> <b>html</b>"
 
 
@@ -256,8 +256,9 @@ def test_inbox_page_query_count_is_pinned(login, world, django_assert_num_querie
         inbox.conversation(a, assignee=factories.person(a), account=factories.account(a))
     # Session, user, their silo (hub or not); the tab counts: mine, silo, consults, and
     # overdue in each part of what a captain sees (silo, theirs elsewhere, consulted); two
-    # walks of the page's keys (open, waiting) and its rows; the bell; the filter bar's
-    # accounts. The same however many rows.
+    # walks of the page's keys (open, waiting) and its rows; the reader's read marks of the
+    # page; the bell; the filter bar's accounts; the bulk bar's silos. The same however many
+    # rows.
     with django_assert_num_queries(PINNED):
         assert client.get("/inbox/?queue=silo").status_code == 200
 

@@ -11,15 +11,26 @@ DATETIME = "j M Y, H:i T"  # 7 Dec 2026, 18:44 CET
 DATE = "j M Y"
 
 
+def hub_zone() -> datetime.tzinfo:
+    """The hub's time zone: settings.TIME_ZONE (UNSILO_TIME_ZONE, default UTC)."""
+    return timezone.get_default_timezone()
+
+
 def reader_zone(user) -> datetime.tzinfo:
-    """The logged-in reader's time zone: their person's, else UTC."""
+    """The reader's time zone: their person's, else the hub's."""
     name = ""
     if user is not None and user.is_authenticated and user.person_id:
         name = user.person.timezone
     try:
-        return zoneinfo.ZoneInfo(name) if name else datetime.UTC
+        return zoneinfo.ZoneInfo(name) if name else hub_zone()
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):
-        return datetime.UTC
+        return hub_zone()
+
+
+def start_of_day(day: datetime.date, zone: datetime.tzinfo) -> datetime.datetime:
+    """00:00 of `day` in `zone`, in UTC: a date filter "7 Dec" means the reader's 7 Dec."""
+    local = datetime.datetime.combine(day, datetime.time.min, tzinfo=zone)
+    return local.astimezone(datetime.UTC)
 
 
 def full(value) -> str:

@@ -48,7 +48,7 @@ class RefusalMiddleware:
 
 
 class ReaderTimeZoneMiddleware:
-    """Pages show dates in the reader's time zone (their person's, else UTC)."""
+    """Pages show dates in the reader's time zone (their person's, else the hub's)."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -6,9 +6,8 @@ from dataclasses import dataclass
 from django.apps import apps
 from django.core.exceptions import PermissionDenied
 from django.db.models import Model, Q, QuerySet
-from django.utils import timezone
 
-from unsilo.core import login_limits, search
+from unsilo.core import dates, login_limits, search
 from unsilo.core.actor import Actor
 from unsilo.core.models import ApiToken, AuditEvent, User
 from unsilo.core.permissions import can, require
@@ -111,10 +110,6 @@ def _with_lines(events) -> list[AuditEvent]:
     return events
 
 
-def _start_of(day: datetime.date) -> datetime.datetime:
-    return timezone.make_aware(datetime.datetime.combine(day, datetime.time.min))
-
-
 def audit_events(actor: Actor) -> QuerySet[AuditEvent]:
     """Every audit row, for those who may read the log; the UI and the API filter on top."""
     require(actor, "core.view_audit")
@@ -138,10 +133,12 @@ def audit_log(
         rows = rows.filter(object_type=f.object_type)
     if f.silo_id:
         rows = rows.filter(silo_id=f.silo_id)
+    # Days are the reader's: "7 Dec" is 00:00 to 24:00 in their time zone.
+    zone = dates.reader_zone(actor.user)
     if f.since:
-        rows = rows.filter(at__gte=_start_of(f.since))
+        rows = rows.filter(at__gte=dates.start_of_day(f.since, zone))
     if f.until:
-        rows = rows.filter(at__lt=_start_of(f.until + datetime.timedelta(days=1)))
+        rows = rows.filter(at__lt=dates.start_of_day(f.until + datetime.timedelta(days=1), zone))
     if search.term(f.q):
         rows = rows.filter(object_repr__icontains=search.term(f.q))
 

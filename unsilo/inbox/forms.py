@@ -1,6 +1,7 @@
 """Forms of the conversation page: each feeds one action in unsilo/inbox/actions/conversation.py."""
 
 from django import forms
+from django.urls import reverse_lazy
 
 from unsilo.accounts.models import Account
 from unsilo.connectors import registry
@@ -21,9 +22,11 @@ class ReplyForm(forms.Form):
 class NoteForm(forms.Form):
     prefix = "note"
     text = forms.CharField(
-        label="Internal note", widget=forms.Textarea({"rows": 3}),
+        label="Internal note",
+        # inbox/mentions.js offers people as "@" is typed (views/mentions.py).
+        widget=forms.Textarea({"rows": 3, "data-mentions": reverse_lazy("inbox:mention_options")}),
         help_text="Never sent to the customer. Mention someone with @email or @First Last: "
-                  "they are notified.")
+                  "they are notified. Type @ and a few letters to pick them.")
 
 
 class AnswerForm(forms.Form):

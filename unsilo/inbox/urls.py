@@ -1,12 +1,14 @@
 from django.urls import path
 
-from unsilo.inbox.views import conversation, settings
+from unsilo.inbox.views import conversation, mentions, settings
 from unsilo.inbox.views import queues as views
 
 app_name = "inbox"
 urlpatterns = [
     path("", views.inbox, name="home"),
     path("new/", views.new_rows, name="new"),
+    path("bulk/", views.bulk, name="bulk"),
+    path("mentions/", mentions.mention_options, name="mention_options"),
     path("people/", conversation.people_options, name="people_options"),
     path("c/<int:pk>/", conversation.conversation, name="conversation"),
     path("c/<int:pk>/presence/", conversation.presence, name="presence"),

@@ -96,17 +96,30 @@ def answer_consult(actor: Actor, consult: Consult, text: str, *, as_reply: bool 
 MENTION = re.compile(r"(?<![\w@.])@([\w.+'-]+(?:@[\w-]+(?:\.[\w-]+)+)?)((?:[ \t]+[\w'-]+){0,2})")
 
 
-def _candidates(text: str) -> list[list[str]]:
-    """For each @mention, the names or emails it may stand for, longest first."""
+NAME_WORD = re.compile(r"[\w'-]+")
+
+
+def mention_spans(text: str) -> list[tuple[int, list[tuple[str, int]]]]:
+    """For each @mention: where its "@" is, and the names or emails it may stand for (longest
+    first), each with where that reading of the mention ends in `text`."""
     found = []
     for match in MENTION.finditer(text):
         head = match.group(1).rstrip(".'-")
+        head_end = match.start(1) + len(head)
         if "@" in head:
-            found.append([head.lower()])
+            found.append((match.start(), [(head.lower(), head_end)]))
             continue
-        words = [head.replace(".", " ").lower(), *match.group(2).lower().split()]
-        found.append([" ".join(words[:n]) for n in range(len(words), 0, -1)])
+        words = [(head.replace(".", " ").lower(), head_end)]
+        words += [(w.group().lower(), match.start(2) + w.end())
+                  for w in NAME_WORD.finditer(match.group(2))]
+        found.append((match.start(), [(" ".join(w for w, _ in words[:n]), words[n - 1][1])
+                                      for n in range(len(words), 0, -1)]))
     return found
+
+
+def _candidates(text: str) -> list[list[str]]:
+    """For each @mention, the names or emails it may stand for, longest first."""
+    return [[key for key, _ in options] for _, options in mention_spans(text)]
 
 
 def find_mentions(text: str) -> list[Person]:

@@ -14,6 +14,8 @@ from unsilo.inbox.access import visible
 from unsilo.inbox.models import Consult, Conversation
 from unsilo.inbox.schemas.conversations import (
     AssignIn,
+    BulkIn,
+    BulkOut,
     ClassificationIn,
     CollisionOut,
     ConsultAnswerIn,
@@ -64,6 +66,27 @@ def list_conversations(request, params: Query[ConversationQuery]):
     except queries.BadFilter as error:
         raise _bad_filters([error]) from error
     return {"items": page.items, "next_cursor": page.next_cursor}
+
+
+# Before /conversations/{conversation_id}: Django tries the paths in order.
+@router.post("/conversations/bulk", response={200: BulkOut, **errors(422)},
+             summary="Act on several conversations")
+def bulk(request, payload: BulkIn):
+    """Assign, resolve or hand off each of `conversation_ids`: one action per conversation,
+    each checked for its silo and audited on its own. Refusals do not stop the others; each
+    result says whether it was done and, if not, why (one you may not see: "No such
+    conversation.")."""
+    person = silo = None
+    if payload.person_id is not None:
+        person = referenced(Person.objects.select_related("silo"), payload.person_id,
+                            "person_id", "person")
+    if payload.silo_id is not None:
+        silo = referenced(Silo.objects.all(), payload.silo_id, "silo_id", "silo")
+    with input_names(person="person_id", silo="silo_id", ids="conversation_ids"):
+        results = actions.bulk(request.actor, payload.conversation_ids, payload.action,
+                               person=person, silo=silo, reason=payload.reason)
+    done = sum(r.done for r in results)
+    return {"done": done, "refused": len(results) - done, "results": results}
 
 
 @router.get("/conversations/{conversation_id}",

@@ -1,6 +1,7 @@
 """The inbox's models, one module a topic: conversations.py (conversations, messages, consults,
 handoffs, notes, viewers), routing.py (decisions, rules, settings, history, the model),
-silo_settings.py (saved replies, SLAs, business hours, absences), notifications.py. Every model
+silo_settings.py (saved replies, SLAs, business hours, absences), notifications.py, reading.py
+(who has read which conversation). Every model
 is imported here, where Django and the rest of unsilo look for them."""
 
 from unsilo.inbox.models.conversations import (  # noqa: F401
@@ -23,6 +24,7 @@ from unsilo.inbox.models.notifications import (  # noqa: F401
     NotificationKind,
     NotificationPreference,
 )
+from unsilo.inbox.models.reading import ConversationRead  # noqa: F401
 from unsilo.inbox.models.routing import (  # noqa: F401
     DecisionSource,
     HistorySource,

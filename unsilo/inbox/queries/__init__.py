@@ -44,3 +44,4 @@ from unsilo.inbox.queries.queues import (  # noqa: F401
     queues_for,
     sees_everything,
 )
+from unsilo.inbox.queries.reading import unread_ids  # noqa: F401

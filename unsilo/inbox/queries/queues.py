@@ -14,7 +14,7 @@ from django.db.models.lookups import LessThan
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 
-from unsilo.core import search
+from unsilo.core import dates, search
 from unsilo.core.actor import Actor
 from unsilo.core.ids import MAX_ID, parse_id
 from unsilo.core.permissions import ANY, GRANTS
@@ -185,22 +185,26 @@ def clean_filters(filters: dict | None) -> tuple[dict, list[BadFilter]]:
     return kept, bad
 
 
-def _when(field: str, value, end_of_day=False) -> datetime.datetime:
+def _when(field: str, value, zone: datetime.tzinfo, end_of_day=False) -> datetime.datetime:
+    """A filter's moment in UTC. A bare date is the reader's day (00:00 in `zone`; `until`:
+    the end of that day); a date-time without an offset is read in `zone` too."""
     try:
+        day = None
         if isinstance(value, datetime.datetime):
             at = value
         elif isinstance(value, datetime.date):
-            at = datetime.datetime.combine(value, datetime.time())
+            at, day = None, value
         else:
+            # A date first: Python reads "2026-12-07" as a date-time too (its midnight).
             text = str(value).strip()
-            at = parse_datetime(text)
-            if at is None and (day := parse_date(text)) is not None:
-                at = datetime.datetime.combine(day, datetime.time())
-                if end_of_day:
-                    at += datetime.timedelta(days=1)
+            day = parse_date(text)
+            at = parse_datetime(text) if day is None else None
+        if day is not None:
+            return dates.start_of_day(day + datetime.timedelta(days=1) if end_of_day else day,
+                                      zone)
         if at is not None:
             # In UTC: PostgreSQL takes offsets up to ±15:59 only, Python up to ±23:59.
-            return (timezone.make_aware(at) if timezone.is_naive(at) else at).astimezone(
+            return (at.replace(tzinfo=zone) if timezone.is_naive(at) else at).astimezone(
                 datetime.UTC)
     except (ValueError, OverflowError):
         pass  # well formed but no such day (2026-02-30), or beyond the year 9999
@@ -214,8 +218,9 @@ def _number(field: str, value) -> int:
     return number
 
 
-def filter_condition(filters: dict) -> Q:
-    """The conditions the filter bar (or the API) asks for, besides status and queue."""
+def filter_condition(filters: dict, zone: datetime.tzinfo = datetime.UTC) -> Q:
+    """The conditions the filter bar (or the API) asks for, besides status and queue; dates
+    are days in `zone` (the reader's)."""
     f = {k: v for k, v in (filters or {}).items() if k in FILTERS and v not in (None, "")}
     where = Q()
     for name in ("network", "intent", "language"):
@@ -230,9 +235,9 @@ def filter_condition(filters: dict) -> Q:
     if "silo" in f:
         where &= Q(silo_id=_number("silo", f["silo"]))
     if "since" in f:
-        where &= Q(last_message_at__gte=_when("since", f["since"]))
+        where &= Q(last_message_at__gte=_when("since", f["since"], zone))
     if "until" in f:
-        where &= Q(last_message_at__lt=_when("until", f["until"], end_of_day=True))
+        where &= Q(last_message_at__lt=_when("until", f["until"], zone, end_of_day=True))
     escape = connection.ops.prep_for_like_query
     # Every word must appear (the search column is lowercased; PostgreSQL: trigram index).
     for word in search.term(str(f.get("q", ""))).lower().split():
@@ -250,7 +255,8 @@ def _walks(actor: Actor, queue: str, filters: dict, ordered=True
     Unordered (to count): one per scope part."""
     filters = filters or {}
     statuses = _statuses(filters.get("status"))
-    common = Q(access.visible(actor)) & filter_condition(filters)
+    common = Q(access.visible(actor)) & filter_condition(
+        filters, dates.reader_zone(actor.user))
     if not ordered:
         common &= Q(status__in=statuses) if statuses else Q()
         return [Conversation.objects.filter(part & common).order_by()

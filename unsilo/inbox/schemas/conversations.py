@@ -40,9 +40,11 @@ class ConversationQuery(Schema):
     status: str | None = Field(
         None, description="open, waiting, resolved or all; comma-separated for several. "
                           "Default: open and waiting.")
-    since: str | None = Field(None, description="Last activity at or after (ISO 8601).")
+    since: str | None = Field(None, description="Last activity at or after (ISO 8601). A date, "
+                                                "or a time without an offset, is in your time "
+                                                "zone (your person's, else the hub's).")
     until: str | None = Field(None, description="Last activity before (ISO 8601; a date "
-                                                "includes that day).")
+                                                "includes that whole day, in your time zone).")
     q: str | None = Field(None, description="Full text: every word must appear.",
                           max_length=search.LIMIT)
     cursor: str | None = Field(None, description="The `next_cursor` of the previous page.")
@@ -327,3 +329,26 @@ class ConsultAnswerOut(Schema):
 class CollisionOut(Schema):
     detail: str
     who: list[str] = Field(description="Who replied or is typing.")
+
+
+class BulkIn(BodySchema):
+    action: Literal["assign", "resolve", "handoff"]
+    conversation_ids: list[Id] = Field(
+        min_length=1, max_length=200,
+        description="At most 200; each goes through its own action and permission check.")
+    person_id: Id | None = Field(None, description="assign: to whom (required).")
+    silo_id: Id | None = Field(None, description="handoff: to which silo (required).")
+    reason: str = Field("", max_length=2000,
+                        description="handoff: why, for the other silo (required).")
+
+
+class BulkResultOut(Schema):
+    conversation_id: int
+    done: bool
+    reason: str = Field(description="Why it was refused; empty when done.")
+
+
+class BulkOut(Schema):
+    done: int = Field(description="How many were done.")
+    refused: int = Field(description="How many were refused (each says why in `results`).")
+    results: list[BulkResultOut] = Field(description="One per conversation, in the order sent.")

@@ -130,6 +130,7 @@ def conversation(request, pk):
     actor = actor_of(request)
     # One that has moved on opens read-only for whoever held it or handed it off.
     conv = queries.conversation_for(actor, pk, moved_on=True)
+    actions.mark_opened(actor, conv)
     return _page(request, actor, conv)
 
 
@@ -332,7 +333,8 @@ def people_options(request):
     """`<option>`s of people matching `q`, for the consult form's email box."""
     from unsilo.org import queries as org_queries
 
-    q = request.GET.get("consult-expert", "").strip()
+    # The consult form's box, or the bulk bar's "Assign to" (inbox.html).
+    q = (request.GET.get("consult-expert") or request.GET.get("person") or "").strip()
     people = org_queries.people(actor_of(request), q=q)[:20] if len(q) >= 2 else []
     return render(request, "inbox/conversation.html#people-options", {"people": people})
 

@@ -21,9 +21,10 @@ from unsilo.connectors import registry
 from unsilo.core.actor import Actor
 from unsilo.core.htmx import render_swappable, wants_partial
 from unsilo.core.ids import parse_id
+from unsilo.core.permissions import can
 from unsilo.inbox import actions, queries
 from unsilo.inbox.models import Conversation, Sentiment, Status
-from unsilo.org.models import Silo
+from unsilo.org.models import Person, Silo
 
 # The filter bar's fields, in the order they appear in links.
 FILTER_FIELDS = ("q", "network", "account", "sentiment", "intent", "language", "status",
@@ -67,15 +68,23 @@ def clock_of(c: Conversation, now: datetime.datetime) -> Clock | None:
     return Clock(label, due, int((due - now).total_seconds() // 60))
 
 
-def with_clocks(rows: list[Conversation]) -> list[Conversation]:
+def with_clocks(actor: Actor, rows: list[Conversation]) -> list[Conversation]:
     """What each list row shows beyond its fields, computed here: a template computing it per
-    row costs more than the queries of the whole page."""
+    row costs more than the queries of the whole page. Unread: one query for the page."""
     now = timezone.now()
     base = reverse("inbox:home")
+    unread = queries.unread_ids(actor, rows)
     for c in rows:
         c.clock = clock_of(c, now)
         c.url = f"{base}c/{c.pk}/"
+        c.unread = c.pk in unread
     return rows
+
+
+def may_work(actor: Actor) -> bool:
+    """Whether the list offers ticking rows for bulk actions (each is checked again per
+    conversation when it runs)."""
+    return can(actor, "inbox.respond", actor.silo_id)
 
 
 def _filters(request) -> dict:
@@ -109,7 +118,7 @@ def inbox(request):
     except queries.BadFilter as error:
         ignored.append(error)  # a cursor from elsewhere: the first page instead
         page = queries.conversation_page(actor, queue, filters)
-    rows = with_clocks(page.items)
+    rows = with_clocks(actor, page.items)
     context = {
         "ignored": ignored,
         "queue": queue,
@@ -122,6 +131,8 @@ def inbox(request):
         "live_url": _live_url(queue, filters, rows[0] if rows else None),
         "older": bool(request.GET.get("after")),
         "choices": {} if partial else _choices(actor),
+        "may_work": may_work(actor),
+        "handoff_silos": [] if partial else Silo.objects.only("id", "name").order_by("name"),
     }
     return render_swappable(request, "inbox/inbox.html", "results", context)
 
@@ -162,13 +173,43 @@ def new_rows(request):
     if not rows:
         return HttpResponse(status=204)
     context = {
-        "rows": with_clocks(rows),
+        "rows": with_clocks(actor, rows),
+        "may_work": may_work(actor),
         "queue": queue,
         "filters": filters,
         "live_url": _live_url(queue, filters, rows[0]),
         "tabs": _tabs(queries.queue_counts(actor), queue, filters),
     }
     return render(request, "inbox/_live.html", context)
+
+
+@require_POST
+def bulk(request):
+    """The bulk bar: one action for each ticked conversation (`c`), then back to the list with
+    what was done and, one line each, what was refused and why."""
+    actor = actor_of(request)
+    what = request.POST.get("do", "")
+    ids = [pk for pk in map(parse_id, request.POST.getlist("c")) if pk]
+    email = request.POST.get("person", "").strip()
+    person = Person.objects.filter(email__iexact=email).first() if email else None
+    silo_id = parse_id(request.POST.get("silo", ""))
+    silo = Silo.objects.filter(pk=silo_id).first() if silo_id else None
+    go = request.POST.get("next", "")
+    back = go if go.startswith("/inbox/") and not go.startswith("/inbox//") else "inbox:home"
+    if what == "assign" and email and person is None:
+        messages.error(request, f"Nobody has the email {email}: nothing was assigned.")
+        return redirect(back)
+    try:
+        results = actions.bulk(actor, ids, what, person=person, silo=silo,
+                               reason=request.POST.get("reason", ""))
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(back)
+    head, refusals = actions.bulk_summary(what, results)
+    (messages.warning if refusals else messages.success)(request, head)
+    for line in refusals:
+        messages.error(request, line)
+    return redirect(back)
 
 
 # Notifications ------------------------------------------------------------------------------
