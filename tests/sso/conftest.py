@@ -31,4 +31,13 @@ def sso(oidc_provider, live_server, settings, transactional_db):
 
 @pytest.fixture
 def browser_for(live_server):
-    return lambda: test_provider.Browser(live_server.url)
+    """browser_for(): a new person's browser; its connections close when the test ends."""
+    opened = []
+
+    def new():
+        opened.append(test_provider.Browser(live_server.url))
+        return opened[-1]
+
+    yield new
+    for browser in opened:
+        browser.http.close()
