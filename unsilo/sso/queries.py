@@ -25,6 +25,20 @@ def password_allowed(email: str) -> bool:
     return chosen.break_glass is not None and chosen.break_glass.email == email.strip().lower()
 
 
-def mapping(actor: Actor) -> tuple[list[GroupRole], list[GroupSeat]]:
+def hub_settings(actor: Actor) -> SignInSettings:
     require(actor, "core.manage_users")
-    return list(GroupRole.objects.all()), list(GroupSeat.objects.select_related("silo"))
+    return sign_in_settings()
+
+
+def group_roles(actor: Actor):
+    require(actor, "core.manage_users")
+    return GroupRole.objects.all()
+
+
+def group_seats(actor: Actor):
+    require(actor, "core.manage_users")
+    return GroupSeat.objects.select_related("silo")
+
+
+def mapping(actor: Actor) -> tuple[list[GroupRole], list[GroupSeat]]:
+    return list(group_roles(actor)), list(group_seats(actor))
