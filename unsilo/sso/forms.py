@@ -25,14 +25,16 @@ class SettingsForm(forms.Form):
                                         "allow_unknown": chosen.allow_unknown}, **kwargs)
         self.fields["break_glass"].queryset = User.objects.filter(
             role=Role.HUB_ADMIN, is_active=True).order_by("email")
+        self.fields["break_glass"].label_from_instance = lambda user: f"{user} <{user.email}>"
 
 
 class GroupRoleForm(forms.Form):
     group = forms.CharField(max_length=200, help_text="The group's name as the provider sends it.")
-    role = forms.ChoiceField(choices=Role.choices)
+    role = forms.ChoiceField(choices=Role.choices, initial=Role.RESPONDER)
 
 
 class GroupSeatForm(forms.Form):
     group = forms.CharField(max_length=200)
     silo = forms.ModelChoiceField(queryset=Silo.objects.order_by("name"))
-    seat_role = forms.ChoiceField(choices=SeatRole.choices, label="Seat role")
+    seat_role = forms.ChoiceField(choices=SeatRole.choices, label="Seat role",
+                                  initial=SeatRole.DELEGATE)
