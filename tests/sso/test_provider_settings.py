@@ -1,0 +1,42 @@
+"""Single sign-on's settings from the environment: none is today's password sign-in; a bad
+one is said at start-up, naming the setting."""
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from unsilo.sso import provider
+
+
+def test_without_an_issuer_there_is_no_single_sign_on(settings):
+    settings.UNSILO_OIDC_ISSUER = ""
+    assert provider.config() is None
+
+
+def test_an_issuer_must_be_https_except_on_loopback(settings):
+    settings.UNSILO_OIDC_CLIENT_ID, settings.UNSILO_OIDC_CLIENT_SECRET = "unsilo", "secret"
+    settings.UNSILO_OIDC_ISSUER = "http://login.example.com"
+    with pytest.raises(ImproperlyConfigured, match="UNSILO_OIDC_ISSUER must be an https"):
+        provider.config()
+    settings.UNSILO_OIDC_ISSUER = "http://127.0.0.1:9000/o"
+    assert provider.config().issuer == "http://127.0.0.1:9000/o"
+
+
+def test_an_issuer_needs_its_client(settings):
+    settings.UNSILO_OIDC_ISSUER = "https://login.example.com"
+    settings.UNSILO_OIDC_CLIENT_ID = ""
+    with pytest.raises(ImproperlyConfigured, match="UNSILO_OIDC_CLIENT_ID"):
+        provider.config()
+
+
+def test_a_discovery_document_of_another_issuer_is_refused(settings, monkeypatch):
+    settings.UNSILO_OIDC_CLIENT_ID, settings.UNSILO_OIDC_CLIENT_SECRET = "unsilo", "secret"
+    settings.UNSILO_OIDC_ISSUER = "https://login.example.com"
+    document = {"issuer": "https://evil.example.com", "authorization_endpoint": "a",
+                "token_endpoint": "t", "jwks_uri": "j"}
+    monkeypatch.setattr(provider, "get", lambda url, timeout: document)
+    provider.forget()
+    with pytest.raises(provider.ProviderError, match="names issuer"):
+        provider.discovery(provider.config())
+    document["issuer"] = "https://login.example.com/"
+    assert provider.discovery(provider.config())["token_endpoint"] == "t"
+    provider.forget()
