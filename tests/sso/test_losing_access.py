@@ -91,3 +91,29 @@ def test_the_check_waits_its_interval(sso, browser_for, settings):
     you.sign_in("kim@example.com")
     sso.control("users/disable", email="kim@example.com")
     assert you.get("/table/").status_code == 200  # checked at sign-in, not again yet
+
+
+def test_an_expired_access_token_is_renewed_with_the_refresh_token(sso, browser_for):
+    factories.user(Role.RESPONDER, factories.silo("Care"), email="lee@example.com")
+    sso.person("lee@example.com")
+    you = browser_for()
+    you.sign_in("lee@example.com")
+    first = _session_tokens(you)
+    assert sso.control("users/expire", email="lee@example.com")["expired"] == 1
+    assert you.get("/table/").status_code == 200  # renewed at the provider, still in
+    renewed = _session_tokens(you)
+    assert renewed["access_token"] != first["access_token"]
+    assert renewed["refresh_token"] != first["refresh_token"]
+    assert User.objects.get(email="lee@example.com").is_active
+    # The provider replaced both tokens (the old ones are gone there): the session holds the
+    # new ones, so a second renewal works too.
+    assert sso.control("users/expire", email="lee@example.com")["expired"] == 1
+    assert you.get("/table/").status_code == 200
+    sso.control("users/disable", email="lee@example.com")
+    assert you.get("/table/").status_code == 401
+
+
+def _session_tokens(browser) -> dict:
+    from django.contrib.sessions.backends.db import SessionStore
+
+    return SessionStore(browser.http.cookies.get("sessionid")).load()["sso"]

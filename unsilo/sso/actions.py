@@ -182,8 +182,9 @@ def lose_access(user: User, reason: str) -> int:
     go back to their silo's queue. How many went back."""
     actor = sso_actor()
     user = User.objects.select_for_update().get(pk=user.pk)
-    if user.is_active:
-        core_actions.update(actor, user, {"is_active": False})
+    if not user.is_active:
+        return 0  # a request beside this one took it away first
+    core_actions.update(actor, user, {"is_active": False})
     ProviderLink.objects.filter(user=user).update(lost_at=timezone.now(),
                                                   lost_reason=reason[:300])
     returned = inbox_actions.return_to_queue(actor, user.person, reason) if user.person_id else 0

@@ -4,6 +4,7 @@ whose state must be one this session sent, used once."""
 
 import time
 
+from django.conf import settings
 from django.contrib import auth
 from django.core.exceptions import SuspiciousOperation
 from django.urls import reverse
@@ -75,7 +76,7 @@ def finish(request, conf: provider.Config):
         user = actions.sign_in(conf.issuer, claims, conf.groups_claim, address)
     except actions.Refused as refused:
         raise Failed(refused.message, 403) from refused
-    after = request.session.get("oidc_login_next") or "/table/"
+    after = request.session.get("oidc_login_next") or settings.LOGIN_REDIRECT_URL
     auth.login(request, user, backend=BACKEND)
     # For the session's re-checks at the provider (middleware.py); never in the audit log.
     request.session["sso"] = {"access_token": answer.get("access_token"),

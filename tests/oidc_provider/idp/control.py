@@ -2,12 +2,14 @@
 (their tokens revoked, as an identity provider does), rotating the signing key (the old one
 stays in the JWKS), and signing with a rogue key. Each call needs the control key."""
 
+import datetime
 import hmac
 import json
 import os
 
 from django.contrib.auth.models import Group, User
 from django.http import HttpResponseForbidden, JsonResponse
+from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from oauth2_provider.models import AccessToken, Application, RefreshToken
 from oauth2_provider.settings import oauth2_settings
@@ -61,6 +63,14 @@ def disable(data):
     revoked = AccessToken.objects.filter(user=person).delete()[0]
     RefreshToken.objects.filter(user=person).delete()
     return {"revoked": revoked}
+
+
+@_control
+def expire(data):
+    """The user's access tokens run out (their refresh tokens still work)."""
+    past = timezone.now() - datetime.timedelta(seconds=1)
+    return {"expired": AccessToken.objects.filter(user__username=data["email"]).update(
+        expires=past)}
 
 
 @_control

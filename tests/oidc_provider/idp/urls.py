@@ -11,6 +11,7 @@ urlpatterns = [
     path("control/client", control.client),
     path("control/users", control.user),
     path("control/users/disable", control.disable),
+    path("control/users/expire", control.expire),
     path("control/keys/rotate", control.rotate),
     path("control/signing", control.signing),
 ]
