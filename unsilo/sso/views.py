@@ -69,14 +69,10 @@ def _refused(request, message: str, status: int):
 def settings_page(request):
     actor = Actor.for_user(request.user)
     require(actor, "core.manage_users")
-    chosen = queries.sign_in_settings()
-    form = SettingsForm(request.POST or None, chosen=chosen, prefix="s")
+    form = SettingsForm(request.POST or None, chosen=queries.sign_in_settings(), prefix="s")
     if submit(request, form, lambda: actions.save_settings(actor, **form.cleaned_data)):
         return success(request, "Sign-in settings saved.", "sso:settings")
-    roles, seats = queries.mapping(actor)
-    return render(request, "sso/settings.html", {
-        "form": form, "conf": provider.config(), "roles": roles, "seats": seats,
-        "role_form": GroupRoleForm(prefix="r"), "seat_form": GroupSeatForm(prefix="g")})
+    return _page(request, actor, form=form)
 
 
 @require_POST
@@ -85,7 +81,7 @@ def add_role(request):
     form = GroupRoleForm(request.POST, prefix="r")
     if submit(request, form, lambda: actions.add_group_role(actor, **form.cleaned_data)):
         return success(request, "Group role added.", "sso:settings")
-    return _mapping_again(request, actor, role_form=form)
+    return _page(request, actor, status=422, role_form=form)
 
 
 @require_POST
@@ -94,16 +90,16 @@ def add_seat(request):
     form = GroupSeatForm(request.POST, prefix="g")
     if submit(request, form, lambda: actions.add_group_seat(actor, **form.cleaned_data)):
         return success(request, "Group seat added.", "sso:settings")
-    return _mapping_again(request, actor, seat_form=form)
+    return _page(request, actor, status=422, seat_form=form)
 
 
-def _mapping_again(request, actor, **forms_shown):
+def _page(request, actor, status: int = 200, **shown):
+    """The page, with the forms in `shown` as they were sent and the others empty."""
     roles, seats = queries.mapping(actor)
     context = {"form": SettingsForm(chosen=queries.sign_in_settings(), prefix="s"),
-               "conf": provider.config(), "roles": roles, "seats": seats,
                "role_form": GroupRoleForm(prefix="r"), "seat_form": GroupSeatForm(prefix="g"),
-               **forms_shown}
-    return render(request, "sso/settings.html", context, status=422)
+               **shown, "conf": provider.config(), "roles": roles, "seats": seats}
+    return render(request, "sso/settings.html", context, status=status)
 
 
 @require_POST

@@ -1,4 +1,5 @@
-"""The hub can switch password sign-in off for everyone but a break-glass hub admin."""
+"""The hub's sign-in settings: password sign-in off for everyone but a break-glass hub admin, and
+the Admin page of single sign-on (settings and group mapping)."""
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -8,6 +9,7 @@ from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent, Role
 from unsilo.org.models import SiloKind
 from unsilo.sso import actions
+from unsilo.sso.models import GroupSeat
 
 
 @pytest.fixture
@@ -78,3 +80,18 @@ def test_the_hubs_settings_page_saves_through_the_form(sso, lead, client):
     responder = factories.user(Role.RESPONDER, factories.silo("Care"))
     client.force_login(responder)
     assert client.get("/admin/sso/").status_code == 403
+
+
+def test_a_mapping_row_the_action_refuses_shows_on_the_form(db, lead, client):
+    client.force_login(lead)
+    assert client.post("/admin/sso/roles/", {"r-group": "care", "r-role": "responder"}
+                       ).status_code == 302
+    again = client.post("/admin/sso/roles/", {"r-group": "care", "r-role": "viewer"})
+    assert again.status_code == 422
+    assert "care already gives a role" in again.content.decode()
+    care = factories.silo("Care")
+    assert client.post("/admin/sso/seats/", {"g-group": "care-seat", "g-silo": care.pk,
+                                             "g-seat_role": "delegate"}).status_code == 302
+    row = GroupSeat.objects.get()
+    assert client.post(f"/admin/sso/seats/{row.pk}/remove/").status_code == 302
+    assert AuditEvent.objects.filter(object_type="sso.groupseat", action="delete").exists()
