@@ -78,10 +78,10 @@ class Browser:
             url = urljoin(url, answer.headers["Location"])
         raise AssertionError(f"too many redirects, last {url}")
 
-    def to_callback(self, email: str) -> str:
+    def to_callback(self, email: str, start: str = "/login/sso/") -> str:
         """Start a sign-in at unsilo, sign in at the provider; the callback URL unsilo gets."""
         callback = f"{self.unsilo}/login/sso/callback/"
-        answer = self.follow(f"{self.unsilo}/login/sso/", stop_at=callback)
+        answer = self.follow(f"{self.unsilo}{start}", stop_at=callback)
         if isinstance(answer, str):
             return answer  # already signed in at the provider
         assert urlsplit(answer.url).path == "/login/", answer.url

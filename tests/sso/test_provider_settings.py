@@ -40,3 +40,19 @@ def test_a_discovery_document_of_another_issuer_is_refused(settings, monkeypatch
     document["issuer"] = "https://login.example.com/"
     assert provider.discovery(provider.config())["token_endpoint"] == "t"
     provider.forget()
+
+
+def test_a_provider_that_does_not_answer_gets_a_clear_page(db, client, settings):
+    import socket
+
+    with socket.socket() as closed:  # a loopback port nobody listens on
+        closed.bind(("127.0.0.1", 0))
+        port = closed.getsockname()[1]
+    settings.UNSILO_OIDC_CLIENT_ID, settings.UNSILO_OIDC_CLIENT_SECRET = "unsilo", "secret"
+    settings.UNSILO_OIDC_ISSUER = f"http://127.0.0.1:{port}/o"
+    settings.UNSILO_OIDC_TIMEOUT = 2
+    provider.forget()
+    page = client.get("/login/sso/")
+    assert page.status_code == 503
+    assert "does not answer just now" in page.content.decode()
+    provider.forget()

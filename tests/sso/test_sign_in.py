@@ -78,3 +78,19 @@ def test_a_login_a_hub_admin_switched_off_stays_out(sso, browser_for):
     sso.person("off@example.com")
     page = browser_for().sign_in("off@example.com")
     assert page.status_code == 403 and "switched off" in page.text
+
+
+def test_the_sign_in_returns_to_the_page_asked_for(sso, browser_for):
+    factories.user(Role.RESPONDER, factories.silo("Care"), email="rio@example.com")
+    sso.person("rio@example.com")
+    you = browser_for()
+    login_page = you.get("/inbox/?q=refund")
+    assert login_page.status_code == 302  # to /login/?next=…
+    page = you.follow(you.to_callback("rio@example.com",
+                                      start="/login/sso/?next=/inbox/%3Fq%3Drefund"))
+    assert page.status_code == 200 and page.url.endswith("/inbox/?q=refund")
+    # Somewhere else is not a place to return to.
+    other = browser_for()
+    page = other.follow(other.to_callback(
+        "rio@example.com", start="/login/sso/?next=https://evil.example.com/"))
+    assert page.url.endswith("/table/")

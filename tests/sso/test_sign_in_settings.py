@@ -40,8 +40,9 @@ def test_with_passwords_off_only_the_break_glass_admin_signs_in_with_one(sso, le
 
 
 def test_the_login_page_offers_the_provider_and_keeps_break_glass_folded(sso, lead, client):
-    page = client.get("/login/").content.decode()
+    page = client.get("/login/?next=/inbox/").content.decode()
     assert "Sign in with your company account" in page and "<details" not in page
+    assert 'href="/login/sso/?next=/inbox/"' in page  # back where they were going
     actions.save_settings(Actor.for_user(lead), password_sign_in=False, break_glass=lead,
                           allow_unknown=False)
     page = client.get("/login/").content.decode()
