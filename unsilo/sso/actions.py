@@ -70,7 +70,9 @@ def _sign_in(issuer: str, claims: dict, groups_claim: str) -> User:
     if claims.get("email_verified") not in (True, "true"):
         raise Refused("email not verified", "Your company account has not verified your "
                       "email address, so unsilo cannot tell who you are.")
-    groups = _groups(claims.get(groups_claim))
+    # No groups claim at all (a provider not set up to send it) changes no role or seat: it
+    # must not make everyone a viewer. An empty list is the provider saying "no groups".
+    groups = _groups(claims[groups_claim]) if groups_claim in claims else None
     link = ProviderLink.objects.select_related("user").filter(
         issuer=issuer, subject=str(claims["sub"])).first()
     user = link.user if link else User.objects.filter(email=email).first()
@@ -78,7 +80,7 @@ def _sign_in(issuer: str, claims: dict, groups_claim: str) -> User:
         raise Refused("the login belongs to another account at the provider",
                       "This email's login is linked to another company account.")
     person = _person(actor, user, email, claims)
-    changes = {"groups": [None, groups]}
+    changes = {"groups": [None, groups if groups is not None else "not sent"]}
     if user is None:
         user = User(email=email, name=str(claims.get("name") or person.name)[:200],
                     role=Role.VIEWER, person=person)
@@ -92,18 +94,19 @@ def _sign_in(issuer: str, claims: dict, groups_claim: str) -> User:
             raise Refused("the login is switched off", "Your unsilo login is switched off: "
                           "ask a hub admin.")
         core_actions.update(actor, user, {"is_active": True})
-    _set_role(actor, user, groups, changes)
-    _set_seats(actor, person, groups, changes)
+    if groups is not None:
+        _set_role(actor, user, groups, changes)
+        _set_seats(actor, person, groups, changes)
     now = timezone.now()
     if link is None:
         link = core_actions.create(actor, ProviderLink(
-            user=user, issuer=issuer, subject=str(claims["sub"]), groups=groups,
+            user=user, issuer=issuer, subject=str(claims["sub"]), groups=groups or [],
             signed_in_at=now))
         changes["linked"] = [None, f"{issuer} {claims['sub']}"]
     else:
         # Bookkeeping of every sign-in: the sign-in's own audit row below says it.
         ProviderLink.objects.filter(pk=link.pk).update(
-            signed_in_at=now, groups=groups, lost_at=None, lost_reason="")
+            signed_in_at=now, groups=groups or [], lost_at=None, lost_reason="")
     audit.record(actor, "sso_sign_in", user, changes, person.silo_id)
     return user
 
