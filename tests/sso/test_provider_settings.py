@@ -56,3 +56,19 @@ def test_a_provider_that_does_not_answer_gets_a_clear_page(db, client, settings)
     assert page.status_code == 503
     assert "does not answer just now" in page.content.decode()
     provider.forget()
+
+
+def test_unsilo_never_imports_the_test_provider():
+    import ast
+    from pathlib import Path
+
+    import unsilo
+
+    found = []
+    for path in Path(unsilo.__file__).parent.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) else []
+            found += [f"{path.name}: {n}" for n in names
+                      if n.split(".")[0] in ("idp", "oauth2_provider", "tests")]
+    assert found == []
