@@ -85,15 +85,15 @@ def _sign_in(issuer: str, claims: dict, groups_claim: str) -> User:
         user = User(email=email, name=str(claims.get("name") or person.name)[:200],
                     role=Role.VIEWER, person=person)
         user.set_unusable_password()
-        core_actions.create(actor, user)
+        core_actions.create(actor, user, silo_id=person.silo_id)
         changes["login"] = [None, "made at first sign-in"]
     elif user.person_id is None:
-        core_actions.update(actor, user, {"person": person})
+        core_actions.update(actor, user, {"person": person}, silo_id=person.silo_id)
     if not user.is_active:
         if link is None or link.lost_at is None:
             raise Refused("the login is switched off", "Your unsilo login is switched off: "
                           "ask a hub admin.")
-        core_actions.update(actor, user, {"is_active": True})
+        core_actions.update(actor, user, {"is_active": True}, silo_id=person.silo_id)
     if groups is not None:
         _set_role(actor, user, groups, changes)
         _set_seats(actor, person, groups, changes)
@@ -147,7 +147,7 @@ def _set_role(actor: Actor, user: User, groups: list[str], changes: dict) -> Non
     role = next((r for r in RANK if r in held), Role.VIEWER)
     if role != user.role:
         changes["role"] = [user.role, role]
-        core_actions.update(actor, user, {"role": role})
+        core_actions.update(actor, user, {"role": role}, silo_id=user.silo_id)
 
 
 def _set_seats(actor: Actor, person: Person, groups: list[str], changes: dict) -> None:
@@ -187,7 +187,7 @@ def lose_access(user: User, reason: str) -> int:
     user = User.objects.select_for_update().get(pk=user.pk)
     if not user.is_active:
         return 0  # a request beside this one took it away first
-    core_actions.update(actor, user, {"is_active": False})
+    core_actions.update(actor, user, {"is_active": False}, silo_id=user.silo_id)
     ProviderLink.objects.filter(user=user).update(lost_at=timezone.now(),
                                                   lost_reason=reason[:300])
     returned = inbox_actions.return_to_queue(actor, user.person, reason) if user.person_id else 0
