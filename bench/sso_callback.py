@@ -23,7 +23,6 @@ from _setup import REPO, company_for_processes, machine
 sys.path.insert(0, str(REPO))
 
 from tests.sso import provider as test_provider  # noqa: E402
-from unsilo.core import children  # noqa: E402
 
 CALLBACK = "/login/sso/callback/"
 
@@ -59,7 +58,7 @@ def main() -> None:
         company_for_processes(args.postgres, "unsilo_bench_sso")
         run(idp, args.people)
     finally:
-        children.stop(idp.proc, grace=5)
+        idp.stop()
 
 
 def run(idp, people: int) -> None:

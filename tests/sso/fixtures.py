@@ -3,7 +3,6 @@
 import pytest
 
 from tests.sso import provider as test_provider
-from unsilo.core import children
 from unsilo.sso import provider
 
 
@@ -11,7 +10,7 @@ from unsilo.sso import provider
 def oidc_provider():
     started = test_provider.start()
     yield started
-    children.stop(started.proc, grace=5)
+    started.stop()
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ person's browser as plain HTTP (requests, cookies per host) signing in through i
 
 import re
 import select
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,9 +23,13 @@ PASSWORD = "provider-password-1"
 
 
 class Provider:
-    def __init__(self, url: str, proc):
-        self.url, self.proc = url, proc
+    def __init__(self, url: str, proc, data: str):
+        self.url, self.proc, self.data = url, proc, data
         self.issuer = f"{url}/o"
+
+    def stop(self) -> None:
+        children.stop(self.proc, grace=5)
+        shutil.rmtree(self.data, ignore_errors=True)
 
     def control(self, what: str, **data) -> dict:
         answer = requests.post(f"{self.url}/control/{what}", json=data, timeout=10,
@@ -55,8 +60,9 @@ def start() -> Provider:
             break
         seen.append(line)
         if found := re.search(r"listening on (http://127\.0\.0\.1:\d+)", line):
-            return Provider(found.group(1), proc)
+            return Provider(found.group(1), proc, data)
     children.stop(proc, grace=2)
+    shutil.rmtree(data, ignore_errors=True)
     pytest.fail("the test OpenID provider did not start:\n" + "".join(seen[-30:]))
 
 
