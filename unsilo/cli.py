@@ -87,9 +87,14 @@ def demo(host: str, port: int) -> None:
 def serve(host: str, port: int, threads: int) -> None:
     """Production web server: reads DATABASE_URL and UNSILO_SECRET_KEY."""
     start(production=True)
+    from django.core.exceptions import ImproperlyConfigured
+
+    from unsilo.sso import provider
+
     try:
         config.check_allowed_hosts()
-    except config.ConfigError as error:
+        provider.config()  # single sign-on's settings, when it is set up
+    except (config.ConfigError, ImproperlyConfigured) as error:
         raise click.ClickException(str(error)) from error
     _serve(host, port, threads=threads, embedded_worker=False)
 

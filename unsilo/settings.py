@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "unsilo.accounts",
     "unsilo.inbox",
     "unsilo.connectors",
+    "unsilo.sso",
 ]
 
 MIDDLEWARE = [
@@ -48,6 +49,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "unsilo.sso.middleware.SessionRecheck",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -98,7 +100,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "core.User"
 # django-axes refuses a locked attempt before the password is checked (core/login_limits.py).
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "unsilo.core.auth.EmailBackend"]
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "unsilo.core.auth.EmailBackend",
+                           # Single sign-on's logins (unsilo/sso/): it checks no password.
+                           "unsilo.sso.backend.SsoBackend"]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
     "django.contrib.auth.hashers.PBKDF2PasswordHasher",
@@ -206,3 +210,17 @@ NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500
 NINJA_PAGINATION_CLASS = "unsilo.core.api.Pagination"
 
+
+# Single sign-on through the company's OpenID provider (docs/deploy.md). Without an issuer,
+# people sign in with passwords only, as before.
+UNSILO_OIDC_ISSUER = os.environ.get("UNSILO_OIDC_ISSUER", "").rstrip("/")
+UNSILO_OIDC_CLIENT_ID = os.environ.get("UNSILO_OIDC_CLIENT_ID", "")
+UNSILO_OIDC_CLIENT_SECRET = os.environ.get("UNSILO_OIDC_CLIENT_SECRET", "")
+UNSILO_OIDC_SCOPES = os.environ.get("UNSILO_OIDC_SCOPES", "openid email profile groups")
+UNSILO_OIDC_GROUPS_CLAIM = os.environ.get("UNSILO_OIDC_GROUPS_CLAIM", "groups")
+# What the sign-in button calls the provider.
+UNSILO_OIDC_NAME = os.environ.get("UNSILO_OIDC_NAME", "your company account")
+# How often, at most, a signed-in session is checked again (the login, the person, the
+# provider); 0: on every request.
+UNSILO_OIDC_RECHECK_SECONDS = int(os.environ.get("UNSILO_OIDC_RECHECK_SECONDS") or 300)
+UNSILO_OIDC_TIMEOUT = float(os.environ.get("UNSILO_OIDC_TIMEOUT") or 5)

@@ -5,10 +5,11 @@ from django.views.generic import RedirectView
 
 from unsilo.api import api
 from unsilo.core import views as core_views
+from unsilo.sso import views as sso_views
 
 urlpatterns = [
     path("", RedirectView.as_view(url="/table/", permanent=False)),
-    path("login/", core_views.LoginView.as_view(), name="login"),
+    path("login/", sso_views.LoginView.as_view(), name="login"),
     path("logout/", LogoutView.as_view(), name="logout"),
     path("healthz", core_views.healthz, name="healthz"),
     # Browsers ask for /favicon.ico whatever the page links to.
@@ -21,6 +22,7 @@ urlpatterns = [
     path("accounts/", include("unsilo.accounts.urls")),
     path("outbox/", include("unsilo.connectors.urls.outbox")),
     path("inbox/", include("unsilo.inbox.urls")),
+    path("", include("unsilo.sso.urls")),
     path("", include("unsilo.core.urls")),
 ]
 

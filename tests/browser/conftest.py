@@ -36,3 +36,6 @@ def page(browser, live_server):
     yield page
     context.close()
     assert not problems, f"browser console errors: {problems}"
+
+
+from tests.sso.fixtures import oidc_provider, sso  # noqa: E402, F401 - single sign-on's

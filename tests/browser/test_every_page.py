@@ -50,7 +50,8 @@ def test_every_page_loads_cleanly_with_labels_on_every_input(page, company):
         f"/people/{person.pk}/edit/", "/people/new/", f"/silos/{silo.slug}/",
         f"/silos/{silo.slug}/edit/", "/silos/new/", "/accounts/", "/accounts/?status=unregistered",
         f"/accounts/{account.pk}/", f"/accounts/{account.pk}/edit/", "/accounts/new/",
-        "/admin/", "/admin/audit/", "/admin/users/", "/admin/users/new/", "/me/tokens/",
+        "/admin/", "/admin/audit/", "/admin/users/", "/admin/users/new/", "/admin/sso/",
+        "/me/tokens/",
         "/people/import/", "/inbox/", "/publish/", "/knowledge/", "/listening/", "/analytics/",
         "/outbox/", "/outbox/?state=failed", "/accounts/unregistered/",
         # The connect page of one account per network: each connector's own form.

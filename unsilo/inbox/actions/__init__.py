@@ -19,6 +19,7 @@ from unsilo.inbox.actions.conversation import (  # noqa: F401
     mark_read,
     reopen,
     resolve,
+    return_to_queue,
     take,
 )
 from unsilo.inbox.actions.notifications import set_notification_preferences  # noqa: F401

@@ -4,7 +4,7 @@ transaction; delivery and retraining start once it is committed."""
 
 import logging
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -12,6 +12,7 @@ from django.utils import timezone
 from unsilo.core import actions as core_actions
 from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent
+from unsilo.core.permissions import can
 from unsilo.inbox import access, notify, sla
 from unsilo.inbox.actions.base import (
     actor_person,
@@ -93,6 +94,25 @@ def take(actor: Actor, conversation: Conversation) -> Conversation:
         raise ValidationError("Your login is not linked to a person, so nothing can be "
                               "assigned to you.")
     return assign(actor, conversation, person)
+
+
+@transaction.atomic
+def return_to_queue(actor: Actor, person: Person, reason: str) -> int:
+    """Put every open or waiting conversation `person` holds back in its silo's queue (someone
+    who lost access cannot answer them), one audit row each; how many went back."""
+    if not (actor.is_system or can(actor, "core.manage_users")):
+        raise PermissionDenied("Only the hub or the system may take a person's conversations "
+                               "back.")
+    why = f"back in the queue: {person.name} {reason}"
+    held = Conversation.objects.select_for_update().filter(
+        assignee=person, status__in=[Status.OPEN, Status.WAITING]).order_by("pk")
+    count = 0
+    for conversation in held:
+        change(actor, conversation, "return_to_queue", {"assignee": None, "reasons": [why]},
+               extra={"reason": reason})
+        decision(conversation, DecisionSource.MANUAL, why)
+        count += 1
+    return count
 
 
 def _clock(conversation: Conversation, silo_id: int | None) -> dict:
