@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "unsilo.accounts",
     "unsilo.inbox",
     "unsilo.connectors",
+    "unsilo.experts",
 ]
 
 MIDDLEWARE = [

@@ -21,6 +21,7 @@ urlpatterns = [
     path("accounts/", include("unsilo.accounts.urls")),
     path("outbox/", include("unsilo.connectors.urls.outbox")),
     path("inbox/", include("unsilo.inbox.urls")),
+    path("experts/", include("unsilo.experts.urls")),
     path("", include("unsilo.core.urls")),
 ]
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 from unsilo.core import actions as core_actions
 from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent
+from unsilo.experts import tasks as experts_tasks
 from unsilo.inbox import access, notify, sla
 from unsilo.inbox.actions.base import (
     actor_person,
@@ -209,6 +210,7 @@ def resolve(actor: Actor, conversation: Conversation) -> Conversation:
     })
     if _learn(conversation):
         transaction.on_commit(training.retrain_soon)
+        experts_tasks.rebuild_soon()
     return conversation
 
 
