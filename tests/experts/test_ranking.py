@@ -136,7 +136,8 @@ def test_the_consult_picker_uses_the_same_ranking(org):
 
     suggested = actions.suggest_experts(conv)
     assert [p.name for p, _ in suggested][:2] == ["Ann Analyst", "Lou Law"]
-    assert suggested[0][1].startswith("6 conversations with “")
+    assert suggested[0][1].startswith("“invoice” in 6 conversations, ")
+    assert suggested[1][1].endswith(" · resolved 1, consulted on 2 (Legal)")
     assert suggested[0][1].endswith("(Billing)")
     actor = Actor.for_user(responder)
     assert [e.person for e in ranking.find(actor, REFUND, limit=2).experts] == [

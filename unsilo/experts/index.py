@@ -108,17 +108,19 @@ def rebuild() -> ExpertIndex:
     return row
 
 
-_shared: dict = {}  # version -> Profiles, shared by the threads of one process
+_shared: dict = {}  # (version, built at) -> Profiles, shared by the threads of one process
 
 
 def current() -> Profiles | None:
     """The newest stored index, loaded once per process (None: none yet, or unreadable)."""
-    version = ExpertIndex.objects.values_list("version", flat=True).first()
-    if version is None:
+    newest = ExpertIndex.objects.values_list("version", "built_at").first()
+    if newest is None:
         return None
-    hit = _shared.get(version)
+    # With the time it was built: a database restored (or a test rolled back) reuses versions.
+    hit = _shared.get(newest)
     if hit is not None:
         return hit
+    version = newest[0]
     row = ExpertIndex.objects.filter(version=version).only("blob").first()
     if row is None:
         return None
@@ -128,7 +130,7 @@ def current() -> Profiles | None:
         log.error("expert index v%s refused: %s", version, why)
         profiles = Profiles([], np.zeros(0, np.int64), *_empty(), np.zeros(0, np.int64))
     _shared.clear()
-    _shared[version] = profiles
+    _shared[newest] = profiles
     return profiles
 
 

@@ -84,7 +84,7 @@ def silo_experts(actor: Actor, silo: Silo, limit: int = SILO_PAGE) -> list[SiloE
                   .values_list("person_id", "topics"))
     intents: dict[int, list[tuple[int, str]]] = {}
     for person_id, intent, n in ExpertiseStat.objects.filter(
-            person_id__in=ids, resolved__gt=0).values_list(
+            person_id__in=ids, resolved__gt=0).exclude(intent="other").values_list(
             "person_id", "intent", "resolved"):
         intents.setdefault(person_id, []).append((n, intent))
     top = totals[0]["n"] if totals else 0

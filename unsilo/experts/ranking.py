@@ -48,15 +48,14 @@ class Expert:
 
     @property
     def reason(self) -> str:
-        """One line: the words that matched and how often, then the silo."""
-        parts = []
-        if self.terms:
-            first, n = self.terms[0]
-            parts.append(f"{_conversations(n)} with “{first}”"
-                         + "".join(f", {m} with “{t}”" for t, m in self.terms[1:3]))
-        if self.intent and self.intent[1]:
-            parts.append(f"resolved {self.intent[1]} {self.intent[0].replace('_', ' ')}")
-        return f"{'; '.join(parts)} ({self.person.silo.name})"
+        """One line: the words that matched and how often, what they did, and their silo:
+        "“refund” in 6 conversations, “invoice” in 6 · resolved 6 (Billing)"."""
+        words = ", ".join(f"“{t}” in {_conversations(n) if i == 0 else n}"
+                          for i, (t, n) in enumerate(self.terms[:3]))
+        did = ", ".join(part for part, n in ((f"resolved {self.resolved}", self.resolved),
+                                             (f"consulted on {self.consulted}", self.consulted))
+                        if n)
+        return " · ".join(p for p in (words, did) if p) + f" ({self.person.silo.name})"
 
     @property
     def reasons(self) -> list[str]:

@@ -146,13 +146,14 @@ class Profiles:
         return matches
 
     def top_terms(self, limit: int = 8) -> dict[int, list[tuple[str, int]]]:
-        """Per person id: their heaviest plain terms (what they answer), with counts."""
+        """Per person id: the plain terms of most of their conversations, with counts."""
         by_person = self.weights.T.tocsr()
         counts = self.counts.T.tocsr()
         out = {}
         for col, person_id in enumerate(self.people):
             lo, hi = by_person.indptr[col], by_person.indptr[col + 1]
-            order = np.argsort(-by_person.data[lo:hi], kind="stable")
+            # Most conversations first, the rarer word first among equals.
+            order = np.lexsort((-by_person.data[lo:hi], -counts.data[lo:hi]))
             picked = []
             for k in order:
                 term = self.terms[by_person.indices[lo + k]]
