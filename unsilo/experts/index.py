@@ -24,7 +24,7 @@ from unsilo.experts.models import ExpertIndex, ExpertiseStat, ExpertProfile
 from unsilo.inbox.models import ResolvedConsult, ResolvedExample
 from unsilo.learning import intent as intents
 from unsilo.learning import store
-from unsilo.learning.profiles import Profiles, terms_of
+from unsilo.learning.profiles import Conversations, Profiles, terms_of
 from unsilo.learning.text import Tokens
 
 log = logging.getLogger("unsilo.experts")
@@ -45,14 +45,15 @@ def intent_of(text: str, known: str | None) -> str:
 
 def _history():
     """(docs, resolver ids, silo ids, times, intents) of every resolved conversation."""
-    docs, resolver, silos, times, kinds, ids = [], [], [], [], [], []
+    docs = Conversations()
+    resolver, silos, times, kinds, ids = [], [], [], [], []
     rows = ResolvedExample.objects.order_by("id").values_list(
         "id", "text", "silo_id", "person_id", "created_at", "resolved_at",
         "conversation__intent")
     for pk, text, silo_id, person_id, created, resolved, known in rows.iterator(CHUNK):
         kind = intent_of(text, known)
         ids.append(pk)
-        docs.append(terms_of(text, kind))
+        docs.add(terms_of(text, kind))
         resolver.append(-1 if person_id is None else person_id)
         silos.append(silo_id)
         times.append(resolved or created)
