@@ -133,24 +133,29 @@ def main() -> None:
           f"first load in a process {load_s * 1000:.0f} ms\n")
     print("| case | p50 ms | p95 ms | max ms |")
     print("| --- | ---: | ---: | ---: |")
+    hits: dict[str, list[bool]] = {}
     for label, kind in (("short (2-3 words)", "short"), ("typical question", "typical"),
                         ("pasted message, ~800 characters", "pasted")):
-        texts = [q for k, q in questions if k == kind]
+        asked = [(q, topic) for k, q, topic in questions if k == kind]
         times = []
-        for text in texts[:5]:
+        for text, _ in asked[:5]:
             ranking.rank(text, limit=10)
-        for text in texts:
+        for text, topic in asked:
             t0 = time.perf_counter()
-            ranking.rank(text, limit=10)
+            found = ranking.rank(text, limit=10).experts
             times.append((time.perf_counter() - t0) * 1000)
+            hits.setdefault(kind, []).append(bool(found) and company.knows(
+                found[0].person.pk, topic))
         print(row(f"ranking only, {label}", times))
     api = {"HTTP_AUTHORIZATION": f"Bearer {secret}", "content_type": "application/json"}
-    bodies = [json.dumps({"q": q, "limit": 10}) for _, q in questions]
+    bodies = [json.dumps({"q": q, "limit": 10}) for _, q, _ in questions]
     print(row("POST /api/v1/experts/search (all kinds)", time_posts(
         client, "/api/v1/experts/search", bodies, **api)))
-    pages = [{"q": q} for _, q in questions]
+    pages = [{"q": q} for _, q, _ in questions]
     print(row("Find an expert page, htmx results (all kinds)", time_posts(
         client, "/experts/", pages, HTTP_HX_REQUEST="true")))
+    print("\nthe first person found knows the question's topic (a pasted one's, one of them): "
+          + ", ".join(f"{kind} {sum(h) / len(h):.0%}" for kind, h in hits.items()))
 
 
 if __name__ == "__main__":

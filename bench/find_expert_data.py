@@ -7,9 +7,10 @@ import random
 
 SYLLABLES = ["ka", "lo", "mi", "ne", "tor", "vas", "ri", "pen", "dul", "sa", "qui", "bro",
              "fen", "gal", "hu", "jor", "zek", "wil", "ost", "ur", "ya", "cre", "plo", "dra"]
-COMMON = ("order account help issue problem today again still waiting week month customer "
+_COMMON = ("order account help issue problem today again still waiting week month customer "
           "service team email phone call online store number update status working thing "
-          "time days back new last first reply answer question info details").split()
+          "time days back new last first reply answer question info details")
+COMMON = _COMMON.split()
 N_WORDS, N_TOPICS, TOPIC_WORDS = 20_000, 5_000, 6
 
 
@@ -26,6 +27,9 @@ class Company:
         self.words = _words(rng)
         self.topics = [rng.sample(self.words, TOPIC_WORDS) for _ in range(N_TOPICS)]
 
+    def knows(self, person_id: int, topics: set[int]) -> bool:
+        return any(person_id in self.knower_ids.get(t, ()) for t in topics)
+
     def assign(self, people: list[tuple[int, int]]) -> None:
         """Give each (person id, silo id) 1-3 topics and an activity from a power law."""
         r = self.rng
@@ -35,6 +39,7 @@ class Company:
         for i, topics in enumerate(self.known):
             for t in topics:
                 self.knowers.setdefault(t, []).append(i)
+        self.knower_ids = {t: {people[i][0] for i in who} for t, who in self.knowers.items()}
         weights = [1 / (rank + 10) ** 1.1 for rank in range(len(people))]
         r.shuffle(weights)
         self.cumulative = list(itertools.accumulate(weights))
@@ -59,18 +64,26 @@ class Company:
             helper = self.people[r.choice(others)][0] if others else None
         return person, silo, self._text(topic, 4, 3), helper
 
-    def questions(self, n: int) -> list[tuple[str, str]]:
-        """(kind, text): short, typical and pasted questions about topics people know."""
+    def questions(self, n: int) -> list[tuple[str, str, set[int]]]:
+        """(kind, text, topics): short, typical and pasted questions about topics people know
+        (a pasted one is about several)."""
         r = self.rng
         known = sorted(self.knowers)
         out = []
         for k in range(n):
             topic = r.choice(known)
             if k % 5 == 0:
-                out.append(("short", " ".join(r.sample(self.topics[topic], r.randint(2, 3)))))
+                out.append(("short", " ".join(r.sample(self.topics[topic], r.randint(2, 3))),
+                            {topic}))
             elif k % 5 == 4:
-                text = " ".join(self._text(r.choice(known), 4, 3) for _ in range(14))
-                out.append(("pasted", text[:800]))
+                about = [topic, *r.sample(known, 13)]
+                text = ""
+                for t in about:  # whole pieces, up to about 800 characters
+                    if len(text) > 700:
+                        break
+                    text += self._text(t, 4, 3) + " "
+                    last = t
+                out.append(("pasted", text.strip(), set(about[:about.index(last) + 1])))
             else:
-                out.append(("typical", self._text(topic, 3, 4)))
+                out.append(("typical", self._text(topic, 3, 4), {topic}))
         return out
