@@ -153,3 +153,36 @@ def test_importing_history_updates_the_index():
     found = {e.person.email: e for e in ranking.rank("stuck at customs").experts}
     assert set(found) == {"tom@x.com", "ria@x.com"}
     assert (found["tom@x.com"].resolved, found["ria@x.com"].consulted) == (3, 3)
+
+
+def test_the_search_reads_a_fixed_number_of_queries_however_many_are_found(
+        api, org, django_assert_max_num_queries):
+    for n in range(30):
+        resolved(factories.person(org["legal"]), f"refund for a double charge {n}")
+    built()
+    client = api(factories.user(Role.RESPONDER, org["billing"]))
+    body = json.dumps({"q": REFUND, "limit": 50})
+    client.post("/api/v1/experts/search", body, content_type="application/json")
+    with django_assert_max_num_queries(12):
+        answer = client.post("/api/v1/experts/search", body, content_type="application/json")
+    assert len(answer.json()["experts"]) == 32
+
+
+def test_the_consult_picker_says_who_is_at_capacity_and_leaves_out_the_absent(org):
+    import datetime
+
+    from django.utils import timezone
+
+    from unsilo.inbox.models import Absence
+
+    lou = org["lou"]
+    lou.capacity = 1
+    lou.save()
+    inbox.conversation(org["legal"], assignee=lou)
+    now = timezone.now()
+    Absence.objects.create(person=org["analyst"], starts=now - datetime.timedelta(hours=1),
+                           ends=now + datetime.timedelta(days=1))
+    conv = inbox.conversation(org["billing"], text=REFUND)
+    suggested = dict((p.name, why) for p, why in actions.suggest_experts(conv))
+    assert "Ann Analyst" not in suggested
+    assert suggested["Lou Law"].endswith("· has 1 open conversation (capacity 1)")

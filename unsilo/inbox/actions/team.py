@@ -184,8 +184,8 @@ def suggest_experts(conversation: Conversation, limit: int = 5) -> list[tuple[Pe
         log.exception("the expert ranking failed; suggesting by skills")
         found = []
     for expert in found:
-        busy = "; ".join(why.split(" ", 1)[1] if why.startswith(expert.person.name) else why
-                         for why in expert.unavailable.values())
+        name = expert.person.name + " "
+        busy = "; ".join(why.removeprefix(name) for why in expert.unavailable.values())
         picks[expert.person.pk] = (expert.person, expert.reason + (f" · {busy}" if busy else ""))
     now = timezone.now()
     away = Absence.objects.filter(starts__lte=now, ends__gt=now).values("person_id")
