@@ -102,11 +102,12 @@ def rank(text: str, *, limit: int = 10, available_only: bool = False,
         return Ranking(kind, [], [], indexed=False)
     known = sorted(t for t in query if t in profiles.index and not t.startswith(INTENT_LABEL))
     # Room for the inactive and, when asked, the unavailable ones left out below.
-    matches = profiles.rank(query, 3 * limit + 10, exclude=set(exclude))
+    matches = profiles.rank(query, 2 * limit + 5, exclude=set(exclude))
     ids = [m.person_id for m in matches]
     people = Person.objects.filter(pk__in=ids, is_active=True).select_related("silo") \
         .in_bulk()
-    infos = PersonInfo.load(people)
+    infos = {p.pk: PersonInfo(p.pk, p.name, p.email, p.silo_id, p.is_active, p.timezone,
+                              p.capacity) for p in people.values()}
     hours = {bh.silo_id: bh for bh in BusinessHours.objects.filter(
         silo_id__in={p.silo_id for p in people.values()})}
     now = Availability(infos, hours, at or timezone.now())
