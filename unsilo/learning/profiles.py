@@ -33,7 +33,9 @@ UNINFORMATIVE_INTENTS = frozenset({"other", "question"})
 _TOKEN = re.compile(TOKEN_PATTERN)
 # Function words say nothing about expertise; in the history's other languages the MAX_DF cut
 # drops them once there is history enough.
-_SKIP = frozenset({"_url_", "_user_", "please", "thanks", "thank", "hello", "hi", "hey"}
+_SKIP = frozenset({"_url_", "_user_", "please", "thanks", "thank", "hello", "hey", "got", "get",
+                   "gets", "just", "like", "know", "need", "want", "really", "don", "didn",
+                   "doesn", "isn", "won", "wasn", "haven", "okay", "yes"}
                   | ENGLISH_STOP_WORDS)
 
 
