@@ -52,7 +52,7 @@ def test_every_page_loads_cleanly_with_labels_on_every_input(page, company):
         f"/accounts/{account.pk}/", f"/accounts/{account.pk}/edit/", "/accounts/new/",
         "/admin/", "/admin/audit/", "/admin/users/", "/admin/users/new/", "/me/tokens/",
         "/people/import/", "/inbox/", "/publish/", "/knowledge/", "/listening/", "/analytics/",
-        "/outbox/", "/outbox/?state=failed", "/accounts/unregistered/",
+        "/outbox/", "/outbox/?state=failed", "/accounts/unregistered/", "/experts/",
         # The connect page of one account per network: each connector's own form.
         *(f"/accounts/{pk}/connect/" for pk in {
             a.network: a.pk for a in Account.objects.exclude(owner_silo=None)}.values()),
