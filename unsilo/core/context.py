@@ -19,9 +19,9 @@ NAVIGATION = [
     ("Accounts", "/accounts/"),
     ("Admin", "/admin/"),
 ]
-# Pages that belong under a navigation item without sharing its path.
 # Items shown only to whoever holds the permission.
 NAV_NEEDS = {"/experts/": "org.find_experts"}
+# Pages that belong under a navigation item without sharing its path.
 SECTION_OF = {"/silos/": "/table/", "/people/": "/table/", "/me/": "/admin/"}
 
 

@@ -147,7 +147,8 @@ def add_note(actor: Actor, conversation: Conversation, text: str, *,
 
 # Who to consult ------------------------------------------------------------------------------
 
-# Whole words of 4 to 30 letters, for the skills fallback (each becomes a LIKE pattern).
+# Whole words of 4 to 30 letters, for the skills fallback: a longer run is no word anyone
+# shares, and each keyword becomes a LIKE pattern (SQLite refuses patterns over 50,000 bytes).
 WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]{4,30}(?![^\W\d_])")
 KEYWORD_SCAN = 5_000  # characters of the question its keywords are taken from
 # Words too common to tell one question from another.
