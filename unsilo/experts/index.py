@@ -16,7 +16,7 @@ import time
 import numpy as np
 import scipy.sparse as sp
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
@@ -62,6 +62,7 @@ def _history():
 
 
 def rebuild() -> ExpertIndex:
+    """Everything recomputed from the history, then stored in one transaction."""
     started = time.perf_counter()
     ids, docs, resolver, silos, times, kinds = _history()
     position = {pk: i for i, pk in enumerate(ids)}
@@ -87,6 +88,18 @@ def rebuild() -> ExpertIndex:
     topics = profiles.top_terms(TOPICS)
     arrays, meta = profiles.to_arrays()
     blob = store.pack(arrays, meta, signing_key(), MAGIC)
+    try:
+        row = _store(stats, totals, topics, docs, profiles, blob, started)
+    except IntegrityError:  # another worker stored this version a moment ago: theirs stands
+        log.info("expert index: another rebuild stored the same version first")
+        return ExpertIndex.objects.first()
+    log.info("expert index v%s: %s people over %s conversations in %.1f s", row.version,
+             row.people, row.conversations, row.seconds)
+    return row
+
+
+def _store(stats, totals, topics, docs, profiles, blob, started) -> ExpertIndex:
+    """Replace every row in one transaction and store the next version."""
     with transaction.atomic():
         ExpertiseStat.objects.all().delete()
         ExpertProfile.objects.all().delete()
@@ -104,8 +117,6 @@ def rebuild() -> ExpertIndex:
             people=len(profiles.people), seconds=time.perf_counter() - started, blob=blob)
         # The one before stays for a process that is reading it right now.
         ExpertIndex.objects.filter(version__lt=version - 1).delete()
-    log.info("expert index v%s: %s people over %s conversations in %.1f s", row.version,
-             row.people, row.conversations, row.seconds)
     return row
 
 
