@@ -186,3 +186,23 @@ def test_the_consult_picker_says_who_is_at_capacity_and_leaves_out_the_absent(or
     suggested = dict((p.name, why) for p, why in actions.suggest_experts(conv))
     assert "Ann Analyst" not in suggested
     assert suggested["Lou Law"].endswith("· has 1 open conversation (capacity 1)")
+
+
+def test_a_burst_of_resolutions_waits_for_one_rebuild_after_the_last(
+        org, settings, django_capture_on_commit_callbacks):
+    from django_tasks_db.models import DBTaskResult
+
+    from unsilo.experts import tasks
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    kim = factories.user(Role.RESPONDER, org["legal"])
+    for n in range(3):
+        conv = inbox.conversation(org["legal"], text=f"voucher {n}", assignee=kim.person)
+        with django_capture_on_commit_callbacks(execute=True):
+            actions.resolve(Actor.for_user(kim), conv)
+    waiting = DBTaskResult.objects.filter(task_path=tasks.rebuild_index.module_path)
+    assert waiting.count() == 1
+    # The index was just built (by the fixture): the one rebuild waits its turn.
+    from django.utils import timezone
+
+    assert timezone.now() < waiting.get().run_after <= timezone.now() + tasks.MIN_GAP
