@@ -206,3 +206,16 @@ def test_a_burst_of_resolutions_waits_for_one_rebuild_after_the_last(
     from django.utils import timezone
 
     assert timezone.now() < waiting.get().run_after <= timezone.now() + tasks.MIN_GAP
+
+
+def test_a_worker_builds_a_missing_index_for_history_already_there(org):
+    from unsilo.core import periodic
+    from unsilo.experts import tasks
+    from unsilo.experts.models import ExpertIndex
+
+    ExpertIndex.objects.all().delete()
+    job = next(j for j in periodic.JOBS.values() if j.func is tasks.build_missing)
+    assert job.when() is True
+    periodic.run_job.call(job.name)
+    assert ExpertIndex.objects.count() == 1 and job.when() is False
+    assert ranking.rank(REFUND).experts[0].person == org["analyst"]

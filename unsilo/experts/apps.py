@@ -5,3 +5,9 @@ class ExpertsConfig(AppConfig):
     name = "unsilo.experts"
     label = "experts"
     verbose_name = "Expertise: what people have shown they can answer"
+
+    def ready(self):
+        from unsilo.core import periodic
+        from unsilo.experts import tasks
+
+        periodic.every(60, tasks.build_missing, when=tasks.index_missing)

@@ -2,7 +2,8 @@
 enqueued — none when one is already waiting, so a burst of resolutions costs one — and not
 sooner than `GAP_FACTOR` times the last rebuild's own duration after it (at least `MIN_GAP`),
 so rebuilding takes at most about a fifth of one worker however busy the inbox is. An import
-rebuilds at once (inbox/history.py)."""
+rebuilds at once (inbox/history.py); a worker builds a missing index (an installation upgraded
+with history already there) within a minute."""
 
 import datetime
 import logging
@@ -21,6 +22,22 @@ def rebuild_index() -> None:
     from unsilo.experts.index import rebuild
 
     rebuild()
+
+
+def index_missing() -> bool:
+    """History to learn from and no index built from it yet (two indexed probes)."""
+    from unsilo.experts.models import ExpertIndex
+    from unsilo.inbox.models import ResolvedExample
+
+    return not ExpertIndex.objects.exists() and ResolvedExample.objects.exists()
+
+
+def build_missing() -> None:
+    """The periodic job: build the index when there is none (a rebuild is idempotent)."""
+    from unsilo.experts.index import rebuild
+
+    if index_missing():
+        rebuild()
 
 
 def _waiting() -> bool:
