@@ -251,6 +251,7 @@ from unsilo.accounts.api import router as accounts_router  # noqa: E402
 from unsilo.connectors.api.connections import router as connections_router  # noqa: E402
 from unsilo.connectors.api.deliveries import router as deliveries_router  # noqa: E402
 from unsilo.core.api import router as core_router  # noqa: E402
+from unsilo.experts.api import router as experts_router  # noqa: E402
 from unsilo.inbox.api.conversations import router as inbox_router  # noqa: E402
 from unsilo.inbox.api.messages import router as messages_router  # noqa: E402
 from unsilo.inbox.api.settings import router as inbox_settings_router  # noqa: E402
@@ -259,6 +260,7 @@ from unsilo.sso.api import router as sso_router  # noqa: E402
 
 api.add_router("/", core_router)
 api.add_router("/", org_router)
+api.add_router("/", experts_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/", messages_router)
 api.add_router("/", inbox_router)

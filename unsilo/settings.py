@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "unsilo.inbox",
     "unsilo.connectors",
     "unsilo.sso",
+    "unsilo.experts",
 ]
 
 MIDDLEWARE = [

@@ -23,6 +23,7 @@ urlpatterns = [
     path("outbox/", include("unsilo.connectors.urls.outbox")),
     path("inbox/", include("unsilo.inbox.urls")),
     path("", include("unsilo.sso.urls")),
+    path("experts/", include("unsilo.experts.urls")),
     path("", include("unsilo.core.urls")),
 ]
 

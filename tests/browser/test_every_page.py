@@ -53,7 +53,7 @@ def test_every_page_loads_cleanly_with_labels_on_every_input(page, company):
         "/admin/", "/admin/audit/", "/admin/users/", "/admin/users/new/", "/admin/sso/",
         "/me/tokens/",
         "/people/import/", "/inbox/", "/publish/", "/knowledge/", "/listening/", "/analytics/",
-        "/outbox/", "/outbox/?state=failed", "/accounts/unregistered/",
+        "/outbox/", "/outbox/?state=failed", "/accounts/unregistered/", "/experts/",
         # The connect page of one account per network: each connector's own form.
         *(f"/accounts/{pk}/connect/" for pk in {
             a.network: a.pk for a in Account.objects.exclude(owner_silo=None)}.values()),

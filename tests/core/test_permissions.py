@@ -21,6 +21,7 @@ EXPECTED = {
     "org.edit_silo": ({HUB, CAP}, {HUB}),
     "org.manage_people": ({HUB, CAP}, {HUB}),
     "org.manage_seat": ({HUB, CAP}, {HUB}),
+    "org.find_experts": ({HUB, CAP, RESP}, {HUB, CAP, RESP}),
     "accounts.manage": ({HUB, CAP}, {HUB}),
     "accounts.connect": ({HUB, CAP}, {HUB}),
     "accounts.review_sightings": ({HUB}, {HUB}),

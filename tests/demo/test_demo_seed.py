@@ -108,3 +108,14 @@ def test_the_demo_seed_builds_a_working_inbox_through_the_real_actions():
     # Everything left its audit trail.
     for action in ("route", "create", "assign", "handoff", "resolve", "reply"):
         assert AuditEvent.objects.filter(action=action).exists(), action
+    # What people have shown they can answer: learned from the history at once, with consults
+    # of other silos' experts; the refunds expert, not a title, comes first for a refund.
+    from unsilo.experts import ranking
+    from unsilo.experts.models import ExpertProfile
+
+    assert ExpertProfile.objects.filter(resolved__gt=0).count() >= 20
+    assert ExpertProfile.objects.filter(consulted__gt=0).count() >= 3
+    refunds = demo_corpus.experts()[("Finance & Billing", "refunds")]
+    found = ranking.rank("I was charged twice and want my refund back").experts
+    assert found[0].person.email == refunds
+    assert "absent" in found[0].unavailable  # on leave in the demo, and still the one who knows

@@ -10,6 +10,7 @@ from tests import factories
 from tests.inbox import factories as inbox
 from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent, Role
+from unsilo.experts.index import rebuild
 from unsilo.inbox import actions
 from unsilo.inbox.models import (
     Absence,
@@ -116,11 +117,12 @@ def test_suggest_experts_ranks_who_resolved_similar_conversations_never_the_assi
         ResolvedExample.objects.create(
             source="import", key=f"h{n}", network="x", silo=person.silo, person=person,
             text="Refund of my invoice please", created_at=now)
+    rebuild()  # what the import or a resolution does (experts/index.py)
     conv = inbox.conversation(billing, text="I want a refund on this invoice",
                               assignee=responder.person)
     suggested = actions.suggest_experts(conv)
     assert [p for p, _ in suggested][:2] == [lou, kim]
-    assert suggested[0][1] == "resolved 2 conversations like it (Legal)"
+    assert suggested[0][1] == "“invoice” in 2 conversations, “refund” in 2 · resolved 2 (Legal)"
     assert responder.person not in [p for p, _ in suggested]
     assert away not in [p for p, _ in suggested]
 

@@ -148,8 +148,9 @@ def test_people_consulted_on_similar_history_are_suggested_as_experts():
     conv = inbox.conversation(billing, text="What does the termination clause of my contract "
                                             "say?")
     suggested = {person.email: why for person, why in actions.suggest_experts(conv)}
-    assert suggested["lou@x.com"] == "was consulted on 2 conversations like it (Legal)"
-    assert suggested["ann@x.com"] == "resolved 2 conversations like it (Billing)"
+    assert suggested["lou@x.com"] == ("“clause” in 2 conversations, “contract” in 2, "
+                                      "“termination” in 2 · consulted on 2 (Legal)")
+    assert suggested["ann@x.com"].endswith(" · resolved 2 (Billing)")
 
 
 def test_resolving_in_the_inbox_records_its_times_and_the_experts_who_answered():
@@ -184,3 +185,4 @@ def test_a_line_with_a_bad_time_names_the_line_in_the_cli(tmp_path):
     result = CliRunner().invoke(inbox_cli, ["import-history", str(path)])
     assert result.exit_code == 1
     assert 'line 1: resolved_at: "soon" is not an ISO 8601 time' in result.stderr
+

@@ -9,6 +9,7 @@ from unsilo.inbox.queries import unread_count
 # (label, path); later capabilities replace their "coming" page at the same path.
 NAVIGATION = [
     ("Inbox", "/inbox/"),
+    ("Experts", "/experts/"),
     ("Outbox", "/outbox/"),
     ("Publish", "/publish/"),
     ("Knowledge", "/knowledge/"),
@@ -18,6 +19,8 @@ NAVIGATION = [
     ("Accounts", "/accounts/"),
     ("Admin", "/admin/"),
 ]
+# Items shown only to whoever holds the permission.
+NAV_NEEDS = {"/experts/": "org.find_experts"}
 # Pages that belong under a navigation item without sharing its path.
 SECTION_OF = {"/silos/": "/table/", "/people/": "/table/", "/me/": "/admin/"}
 
@@ -31,6 +34,7 @@ def navigation(request):
         "nav_items": [
             {"label": label, "url": path, "active": section.startswith(path)}
             for label, path in NAVIGATION
+            if path not in NAV_NEEDS or can(actor, NAV_NEEDS[path])
         ],
         "actor": actor,
         # The bell: one indexed count of the person's unread inbox notifications, counted

@@ -24,6 +24,9 @@ GRANTS: dict[str, dict[str, str]] = {
     "org.edit_silo": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
     "org.manage_people": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
     "org.manage_seat": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
+    # Find an expert: people of every silo ranked by what they resolved, for whoever may
+    # consult them (the hub, captains, responders). Viewers and reviewers read people's pages.
+    "org.find_experts": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: ANY, Role.RESPONDER: ANY},
     # The registry: the hub anywhere, captains for accounts their silo owns.
     "accounts.manage": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
     # Link an account to its network (credentials), or unlink it: as for the registry.
@@ -61,6 +64,7 @@ DESCRIPTIONS = {
     "org.edit_silo": "edit a silo's details",
     "org.manage_people": "add, edit and remove people",
     "org.manage_seat": "choose a silo's captains and delegates",
+    "org.find_experts": "find an expert across every silo",
     "accounts.manage": "register and change accounts",
     "accounts.connect": "connect accounts to their networks",
     "accounts.review_sightings": "claim, register or report unregistered handles",

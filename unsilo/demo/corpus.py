@@ -19,6 +19,7 @@ import itertools
 import random
 import re
 import string
+import zlib
 from collections.abc import Iterator
 
 from unsilo.demo import corpus_en as en
@@ -305,9 +306,32 @@ def _truth(item: dict, mood: str | None = None) -> dict:
             "kind": item["kind"], "topic": item["topic"], "risk": RISK.get(item["kind"], [])}
 
 
+# Which silo a conversation of a kind sometimes consults, and how often: the experts there
+# answer it without owning it (Find an expert counts their consults).
+CONSULTS = {"complaint": "Legal", "billing": "Legal", "delivery": "Customer Care",
+            "support": "IT & Security", "press": "Legal"}
+CONSULT_SHARE = 0.15
+
+
+def _consulted(item: dict, rng: random.Random, experts_by_silo: dict) -> list[str]:
+    silo = CONSULTS.get(item["kind"])
+    if silo is None or silo == item["silo"] or rng.random() >= CONSULT_SHARE:
+        return []
+    people = experts_by_silo.get(silo, [])
+    # The same expert for the same topic, so a consult is evidence of what they know.
+    return [people[zlib.crc32(item["topic"].encode()) % len(people)]] if people else []
+
+
 def history(n: int, seed: int = 1, end: datetime.datetime | None = None) -> list[dict]:
-    """`n` resolved conversations spread over the 180 days before `end`, oldest first."""
+    """`n` resolved conversations spread over the 180 days before `end`, oldest first; some
+    with an expert of another silo consulted (their own random stream, so the rest of the
+    history is the same as without them)."""
     gen = _Generator(seed)
+    consults = random.Random(seed * 7919)
+    experts_by_silo: dict[str, list[str]] = {}
+    for (silo, _key), email in sorted(gen.experts.items()):
+        if email not in experts_by_silo.setdefault(silo, []):
+            experts_by_silo[silo].append(email)
     end = end or HISTORY_END
     span = 180 * 86400
     offsets = sorted(gen.rng.random() * span for _ in range(n))
@@ -319,6 +343,9 @@ def history(n: int, seed: int = 1, end: datetime.datetime | None = None) -> list
         if gen.rng.random() < 0.98:
             line["resolved_by"] = gen.resolver(item)
         line["answer"] = gen.answer(item)
+        if helped := [e for e in _consulted(item, consults, experts_by_silo)
+                      if e != line.get("resolved_by")]:
+            line["consulted"] = helped
         lines.append(line)
     return lines
 

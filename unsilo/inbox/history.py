@@ -230,6 +230,14 @@ def import_history(lines_or_path: str | Path | bytes | Iterable, actor: Actor,
     name = str(lines_or_path) if isinstance(lines_or_path, str | Path) else "history"
     with transaction.atomic():
         _write(actor, rows, report, name, progress)
+    if report.changed_anything:
+        from unsilo.experts.index import rebuild
+
+        if progress:
+            progress("expertise", 0, 1)
+        rebuild()  # what people have shown they can answer, at once (docs/expertise.md)
+        if progress:
+            progress("expertise", 1, 1)
     if retrain and report.relearn:
         from unsilo.inbox.routing.training import train
 

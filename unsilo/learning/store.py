@@ -61,8 +61,36 @@ def loads(blob: bytes | memoryview, key: bytes) -> Expertise:
         raise UnreadableModel(f"signed but unreadable ({error})") from error
 
 
-def _sign(key: bytes, payload: bytes | memoryview) -> bytes:
-    mac = hmac.new(key, MAGIC, hashlib.sha256)
+def pack(arrays: dict[str, np.ndarray], meta: dict, key: bytes, magic: bytes) -> bytes:
+    """Plain arrays and one JSON document, signed: the same format for any other learned
+    index (experts.index stores its people profiles so)."""
+    arrays = dict(arrays)
+    arrays[META] = np.frombuffer(json.dumps(meta, ensure_ascii=False).encode(), dtype=np.uint8)
+    buffer = io.BytesIO()
+    np.savez(buffer, **arrays)
+    payload = buffer.getvalue()
+    return magic + _sign(key, payload, magic) + payload
+
+
+def unpack(blob: bytes | memoryview, key: bytes, magic: bytes) -> tuple[dict, dict]:
+    """(arrays, meta) of what `pack` wrote with this key; UnreadableModel otherwise."""
+    blob = memoryview(blob)
+    if bytes(blob[:len(magic)]) != magic:
+        raise UnreadableModel(f"not in the format {magic.decode().strip()!r}")
+    signature, payload = blob[len(magic):len(magic) + DIGEST], blob[len(magic) + DIGEST:]
+    if not hmac.compare_digest(bytes(signature), _sign(key, payload, magic)):
+        raise UnreadableModel("its signature does not match this installation's key: "
+                              "altered, or written under another key")
+    try:
+        with np.load(io.BytesIO(payload), allow_pickle=False) as archive:
+            arrays = {name: archive[name] for name in archive.files}
+        return arrays, json.loads(arrays.pop(META).tobytes().decode())
+    except (ValueError, KeyError, OSError, zipfile.BadZipFile) as error:
+        raise UnreadableModel(f"signed but unreadable ({error})") from error
+
+
+def _sign(key: bytes, payload: bytes | memoryview, magic: bytes = MAGIC) -> bytes:
+    mac = hmac.new(key, magic, hashlib.sha256)
     mac.update(payload)
     return mac.digest()
 

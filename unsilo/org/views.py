@@ -15,6 +15,7 @@ from unsilo.core.actor import Actor
 from unsilo.core.forms_actions import submit, success
 from unsilo.core.htmx import int_or_none, render_swappable
 from unsilo.core.permissions import can, can_somewhere, require
+from unsilo.experts import queries as expertise
 from unsilo.org import actions, queries, queries_pages
 from unsilo.org.forms import PersonForm, SeatForm, SiloDescriptionForm, SiloForm
 from unsilo.org.models import SeatRole
@@ -88,6 +89,7 @@ def _silo_page(request, actor: Actor, silo, seat_form=None):
         "may_edit": can(actor, "org.edit_silo", silo.pk),
         "may_delete": can(actor, "org.manage_silos"),
         "may_add_person": can(actor, "org.manage_people", silo.pk),
+        "experts": expertise.silo_experts(actor, silo),
     }
     return render(request, "org/silo.html", context)
 
@@ -210,6 +212,7 @@ def person(request, pk):
             list(someone.stewarded_accounts.all()) if can(actor, "accounts.view") else None
         ),
         "may_edit": can(actor, "org.manage_people", someone.silo_id),
+        "shown": expertise.shown_by(actor, someone),
     }
     return render(request, "org/person.html", context)
 

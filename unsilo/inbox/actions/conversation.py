@@ -13,6 +13,7 @@ from unsilo.core import actions as core_actions
 from unsilo.core.actor import Actor
 from unsilo.core.models import AuditEvent
 from unsilo.core.permissions import can
+from unsilo.experts import tasks as experts_tasks
 from unsilo.inbox import access, notify, sla
 from unsilo.inbox.actions.base import (
     actor_person,
@@ -229,6 +230,7 @@ def resolve(actor: Actor, conversation: Conversation) -> Conversation:
     })
     if _learn(conversation):
         transaction.on_commit(training.retrain_soon)
+        experts_tasks.rebuild_soon()
     return conversation
 
 

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from unsilo.core import actions as core_actions
 from unsilo.core.actor import Actor
+from unsilo.experts import ranking
 from unsilo.inbox import access, notify
 from unsilo.inbox.actions.base import lock, require_note, require_owner
 from unsilo.inbox.models import (
@@ -22,10 +23,7 @@ from unsilo.inbox.models import (
     Direction,
     Note,
     NotificationKind,
-    ResolvedConsult,
-    ResolvedExample,
 )
-from unsilo.inbox.routing import router as routing
 from unsilo.org.models import Person
 
 log = logging.getLogger("unsilo.inbox")
@@ -162,6 +160,10 @@ def add_note(actor: Actor, conversation: Conversation, text: str, *,
 
 # Who to consult ------------------------------------------------------------------------------
 
+# Whole words of 4 to 30 letters, for the skills fallback: a longer run is no word anyone
+# shares, and each keyword becomes a LIKE pattern (SQLite refuses patterns over 50,000 bytes).
+WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]{4,30}(?![^\W\d_])")
+KEYWORD_SCAN = 5_000  # characters of the question its keywords are taken from
 # Words too common to tell one question from another.
 _COMMON = (
     "about after again also been before being could does doing from have having here hello "
@@ -170,10 +172,6 @@ _COMMON = (
     "will with would your yours"
 )
 STOPWORDS = frozenset(_COMMON.split())
-# Whole words of 4 to 30 letters: a longer run is no word anyone shares, and each keyword
-# becomes a LIKE pattern (SQLite refuses patterns over 50,000 bytes).
-WORD = re.compile(r"(?<![^\W\d_])[^\W\d_]{4,30}(?![^\W\d_])")
-KEYWORD_SCAN = 5_000  # characters of the question its keywords are taken from
 
 
 def _keywords(text: str, limit: int = 6) -> list[str]:
@@ -188,29 +186,25 @@ def _question(conversation: Conversation) -> str:
 
 
 def suggest_experts(conversation: Conversation, limit: int = 5) -> list[tuple[Person, str]]:
-    """People worth consulting, best first, each with the reason: who resolved conversations
-    like this one or was consulted on them (from any silo, most first), then whose skills match
-    its intent or words. Never the assignee, nobody inactive or away now."""
+    """People worth consulting, best first, each with the reason: Find an expert's ranking
+    (experts/ranking.py: what people of any silo resolved or were consulted on), then whose
+    skills match its intent or words. Never the assignee, nobody inactive or away now."""
     text = _question(conversation)
-    words = _keywords(text)
+    exclude = {conversation.assignee_id} if conversation.assignee_id else set()
+    picks: dict[int, tuple[Person, str]] = {}
+    try:
+        found = ranking.rank(text, limit=limit, exclude=exclude, absent_too=False).experts
+    except Exception:  # noqa: BLE001 - a suggestion must never break the conversation page
+        log.exception("the expert ranking failed; suggesting by skills")
+        found = []
+    for expert in found:
+        name = expert.person.name + " "
+        busy = "; ".join(why.removeprefix(name) for why in expert.unavailable.values())
+        picks[expert.person.pk] = (expert.person, expert.reason + (f" · {busy}" if busy else ""))
     now = timezone.now()
     away = Absence.objects.filter(starts__lte=now, ends__gt=now).values("person_id")
-    people = Person.objects.filter(is_active=True).exclude(pk__in=away)
-    if conversation.assignee_id:
-        people = people.exclude(pk=conversation.assignee_id)
-    picks: dict[int, tuple[Person, str]] = {}
-    resolved = dict(_resolvers(conversation, text, words, limit))
-    consulted = dict(_consulted(conversation, words, limit))
-    # A consult on a conversation like it counts as much as resolving one; ties: resolvers.
-    ranked = sorted([*resolved, *(pid for pid in consulted if pid not in resolved)],
-                    key=lambda pid: -(resolved.get(pid, 0) + consulted.get(pid, 0)))
-    found = people.select_related("silo").in_bulk(ranked)
-    for person_id in ranked:
-        person = found.get(person_id)
-        if person is not None and len(picks) < limit:
-            picks[person.pk] = (person, _evidence(resolved.get(person_id, 0),
-                                                  consulted.get(person_id, 0), person.silo))
-    for term in [conversation.intent, *words]:
+    people = Person.objects.filter(is_active=True).exclude(pk__in=away).exclude(pk__in=exclude)
+    for term in [conversation.intent, *_keywords(text)]:
         if len(picks) >= limit or not term:
             continue
         # Person.search holds each skill after a tab and a space (org.models.search_text).
@@ -218,64 +212,3 @@ def suggest_experts(conversation: Conversation, limit: int = 5) -> list[tuple[Pe
                 pk__in=list(picks)).select_related("silo")[:limit - len(picks)]:
             picks[person.pk] = (person, f"lists the skill “{term}” ({person.silo.name})")
     return list(picks.values())[:limit]
-
-
-def _resolvers(conversation: Conversation, text: str, words: list[str], limit: int
-               ) -> list[tuple[int, int]]:
-    """(person id, how many similar conversations they resolved), most first."""
-    # The learned model's nearest resolved neighbours, when there is a model.
-    try:
-        found = list(routing.Router.current().experts_for(text, limit=limit * 2))
-    except Exception:  # noqa: BLE001 - a suggestion must never break the conversation page
-        log.exception("the router's expert suggestions failed; using resolved examples")
-        found = []
-    if found:
-        return found
-    if not words:
-        return []
-    like = Q()
-    for word in words:
-        like |= Q(text__icontains=word)
-    rows = (ResolvedExample.objects.filter(like, person__isnull=False)
-            .exclude(conversation=conversation).values_list("person_id", "text")
-            .order_by("-id")[:5000])
-    return _similar(rows, words, limit)
-
-
-def _consulted(conversation: Conversation, words: list[str], limit: int
-               ) -> list[tuple[int, int]]:
-    """(person id, how many resolved conversations sharing its words they were consulted on),
-    most first: imported history's "consulted" and consults answered in the inbox."""
-    if not words:
-        return []
-    like = Q()
-    for word in words:
-        like |= Q(example__text__icontains=word)
-    rows = (ResolvedConsult.objects.filter(like)
-            .exclude(example__conversation=conversation)
-            .values_list("person_id", "example__text").order_by("-id")[:5000])
-    return _similar(rows, words, limit)
-
-
-def _similar(rows, words: list[str], limit: int) -> list[tuple[int, int]]:
-    """(person id, how many of their texts in `rows` are like the words), most first."""
-    counts: dict[int, int] = {}
-    for person_id, example in rows:
-        lowered = example.lower()
-        # Two shared words make "similar"; one would match half the history on common words.
-        if sum(word in lowered for word in words) >= min(2, len(words)):
-            counts[person_id] = counts.get(person_id, 0) + 1
-    return sorted(counts.items(), key=lambda item: -item[1])[:limit * 2]
-
-
-def _evidence(resolved: int, consulted: int, silo) -> str:
-    """"resolved 3 conversations like it and was consulted on 1 (Legal)"."""
-    def conversations(n: int) -> str:
-        return "1 conversation" if n == 1 else f"{n} conversations"
-
-    if not consulted:
-        return f"resolved {conversations(resolved)} like it ({silo.name})"
-    if not resolved:
-        return f"was consulted on {conversations(consulted)} like it ({silo.name})"
-    return (f"resolved {conversations(resolved)} like it and was consulted on {consulted} "
-            f"({silo.name})")

@@ -137,7 +137,8 @@ def import_history(file: str) -> None:
     from unsilo.inbox.history import import_history as run
 
     bars = cli_support.ProgressBars(
-        {"validating": "Validating", "writing": "Writing   ", "training": "Training  "})
+        {"validating": "Validating", "writing": "Writing   ", "training": "Training  ",
+         "expertise": "Expertise "})
     try:
         report = run(file, cli_support.actor(), progress=bars)
     except (ValidationError, PermissionDenied) as error:

@@ -72,18 +72,27 @@ class Availability:
     def why_not(self, person: PersonInfo, capacity: bool = True) -> str | None:
         """None when the person can take it now; else why not, in words. `capacity` False:
         a full queue does not count (safety is read first)."""
+        found = self.reasons(person)
+        if not capacity:
+            found.pop("at_capacity", None)
+        return next(iter(found.values()), None)
+
+    def reasons(self, person: PersonInfo) -> dict[str, str]:
+        """Each reason the person cannot take a conversation now, by kind (`absent`,
+        `at_capacity`, `outside_hours`), in that order."""
+        found = {}
         if person.id in self.away:
             ends = self.away[person.id]
             until = (f"{ends:%H:%M} UTC" if ends.date() == self.at.date() else _day(ends))
-            return f"{person.name} is away until {until}"
+            found["absent"] = f"{person.name} is away until {until}"
         held = self.open.get(person.id, 0)
-        if capacity and held >= person.capacity:
+        if held >= person.capacity:
             held_text = f"{held} open conversation" + ("" if held == 1 else "s")
-            return f"{person.name} has {held_text} (capacity {person.capacity})"
+            found["at_capacity"] = f"{person.name} has {held_text} (capacity {person.capacity})"
         local = self._outside_hours(person)
         if local:
-            return f"{person.name} is outside working hours ({local})"
-        return None
+            found["outside_hours"] = f"{person.name} is outside working hours ({local})"
+        return found
 
     def take(self, person: PersonInfo) -> None:
         self.open[person.id] = self.open.get(person.id, 0) + 1
