@@ -346,7 +346,8 @@ def test_search_as_you_type_returns_only_the_results(login, world):
     client = login(world["captain_a"])
     response = client.get("/inbox/?queue=silo&q=refund", HTTP_HX_REQUEST="true")
     body = response.content.decode()
-    assert body.lstrip().startswith('<div id="results">')
+    assert body.lstrip().startswith('<div id="results" ')
+    assert "<html" not in body
     assert "My refund never came" in body
     assert "queue-tabs" not in body
     assert "HX-Request" in response["Vary"]
