@@ -36,13 +36,40 @@ DIGEST_REACH = datetime.timedelta(days=7)  # a first digest, or one after a long
 SLA_KINDS = (NotificationKind.SLA_WARNING, NotificationKind.SLA_BREACH)
 
 
-def _customer_words(conversation) -> str:
-    text = (Message.objects.filter(conversation=conversation, direction=Direction.INBOUND)
-            .order_by("-created_at", "-id").values_list("text", flat=True).first()) or ""
+def _customer_words(conversation, prepared: dict | None = None) -> str:
+    if prepared is not None and conversation.pk in prepared["words"]:
+        text = prepared["words"][conversation.pk]
+    else:
+        text = (Message.objects.filter(conversation=conversation, direction=Direction.INBOUND)
+                .order_by("-created_at", "-id").values_list("text", flat=True).first()) or ""
     return text if len(text) <= CUSTOMER_MAX else text[:CUSTOMER_MAX - 1] + "…"
 
 
-def _item(notification: Notification, customer_max: int = CUSTOMER_MAX) -> letters.Item:
+def prepare_notifications(mails) -> dict:
+    """What a batch of notification emails needs, in four queries rather than four each: the
+    notifications, the customers' latest words, the open consults and who has a login."""
+    notes = Notification.objects.select_related("conversation").in_bulk(
+        [m.source_id for m in mails])
+    conversations = {n.conversation_id for n in notes.values() if n.conversation_id}
+    words = {}
+    for cid, text in (Message.objects.filter(conversation_id__in=conversations,
+                                             direction=Direction.INBOUND)
+                      .order_by("conversation_id", "created_at", "id")
+                      .values_list("conversation_id", "text")):
+        words[cid] = text  # the latest wins
+    consults = {}
+    for consult in (Consult.objects.filter(conversation_id__in=conversations,
+                                           status=ConsultStatus.OPEN)
+                    .order_by("created_at", "id")):
+        consults[(consult.conversation_id, consult.expert_id)] = consult
+    logins = set(User.objects.filter(person_id__in={m.person_id for m in mails},
+                                     is_active=True).values_list("person_id", flat=True))
+    return {"notes": notes, "words": {c: words.get(c, "") for c in conversations},
+            "consults": consults, "logins": logins}
+
+
+def _item(notification: Notification, customer_max: int = CUSTOMER_MAX,
+          prepared: dict | None = None) -> letters.Item:
     item = letters.Item(title=notification.text, when=dates.full(notification.created_at))
     conversation = notification.conversation
     if conversation is None:
@@ -50,7 +77,7 @@ def _item(notification: Notification, customer_max: int = CUSTOMER_MAX) -> lette
             item.link = letters.link(reverse("inbox:home") + f"?silo={notification.silo_id}")
         return item
     item.link = letters.link(reverse("inbox:conversation", args=[conversation.pk]))
-    words = _customer_words(conversation)
+    words = _customer_words(conversation, prepared)
     item.customer = words if len(words) <= customer_max else words[:customer_max - 1] + "…"
     item.customer_label = f"{conversation.author} wrote on {conversation.network}"
     if notification.kind in SLA_KINDS:
@@ -61,27 +88,25 @@ def _item(notification: Notification, customer_max: int = CUSTOMER_MAX) -> lette
     return item
 
 
-def render_notification(mail) -> letters.Letter | None:
-    notification = (Notification.objects.select_related("conversation")
-                    .filter(pk=mail.source_id).first())
+def render_notification(mail, prepared: dict | None = None) -> letters.Letter | None:
+    prepared = prepared or prepare_notifications([mail])
+    notification = prepared["notes"].get(mail.source_id)
     if notification is None:
         return None
     person = mail.person
-    item = _item(notification)
+    item = _item(notification, prepared=prepared)
     reply_to = None
     if notification.kind == NotificationKind.CONSULT and notification.conversation_id:
-        consult = (Consult.objects.filter(conversation_id=notification.conversation_id,
-                                          expert=person, status=ConsultStatus.OPEN)
-                   .order_by("-created_at").first())
+        consult = prepared["consults"].get((notification.conversation_id, person.pk))
         if consult is not None:
             item.question = consult.question
-            if _login(person) is not None:
+            if person.pk in prepared["logins"]:
                 reply_to = ("consult", consult.pk)
     return letters.Letter(subject=notification.text, greeting=f"Hello {person.name},",
                           items=[item], reply_to=reply_to)
 
 
-def render_digest(mail) -> letters.Letter | None:
+def render_digest(mail, prepared=None) -> letters.Letter | None:
     rows = (Notification.objects.filter(person=mail.person, kind__in=mail.detail.split(","),
                                         created_at__gt=mail.since,
                                         created_at__lte=mail.created_at)
@@ -97,7 +122,7 @@ def render_digest(mail) -> letters.Letter | None:
         more=total - len(items))
 
 
-letters.register("notification", render_notification)
+letters.register("notification", render_notification, prepare_notifications)
 letters.register("digest", render_digest)
 
 

@@ -42,8 +42,10 @@ class Letter:
     more: int = 0  # items left out of a long digest
 
 
-# topic -> render(mail) -> Letter, or None when there is nothing left to say (its row gone).
+# topic -> render(mail, prepared) -> Letter, or None when there is nothing left to say (its
+# row gone); `prepared` is what the topic's prepare(mails) read for a whole batch at once.
 RENDERERS: dict[str, Callable] = {}
+PREPARERS: dict[str, Callable] = {}
 # kind -> apply(reply) -> None: adds a reply's text where it belongs; raises to refuse it.
 REPLY_HANDLERS: dict[str, Callable] = {}
 # kind -> check(object_id, person) -> str: why a reply address of this kind is refused now
@@ -51,8 +53,17 @@ REPLY_HANDLERS: dict[str, Callable] = {}
 REPLY_CHECKS: dict[str, Callable] = {}
 
 
-def register(topic: str, render: Callable) -> None:
+def register(topic: str, render: Callable, prepare: Callable | None = None) -> None:
     RENDERERS[topic] = render
+    if prepare is not None:
+        PREPARERS[topic] = prepare
+
+
+def prepare(mails: list) -> dict:
+    """topic -> what its preparer read for these mails (a few queries for a batch)."""
+    topics = {m.topic for m in mails}
+    return {topic: PREPARERS[topic]([m for m in mails if m.topic == topic])
+            for topic in topics if topic in PREPARERS}
 
 
 def on_reply(kind: str, apply: Callable, check: Callable) -> None:

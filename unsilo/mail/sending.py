@@ -93,12 +93,13 @@ def _send_batch(ids: list[int], connection, deadline: float) -> int:
     sent = 0
     mails = list(OutgoingMail.objects.filter(pk__in=ids).select_related("person")
                  .order_by("next_attempt_at", "id"))
+    prepared = letters.prepare(mails)
     for n, mail in enumerate(mails):
         if time.monotonic() > deadline:
             _give_back(mails[n:], timezone.now())
             return sent
         try:
-            message = _message(mail, connection)
+            message = _message(mail, connection, prepared.get(mail.topic))
         except Exception as error:  # noqa: BLE001 - a renderer's bug fails one email, not all
             log.exception("email %s could not be written", mail.pk)
             _fail(mail, f"unsilo could not write this email: {type(error).__name__}: {error}")
@@ -141,13 +142,13 @@ def _answer(error: smtplib.SMTPException) -> tuple[int, str]:
     return int(code), str(words)
 
 
-def _message(mail: OutgoingMail, connection) -> EmailMultiAlternatives | None:
+def _message(mail: OutgoingMail, connection, prepared=None) -> EmailMultiAlternatives | None:
     person = mail.person
     render = letters.RENDERERS.get(mail.topic)
     if render is None or not person.is_active or not person.email:
         return None
     with timezone.override(zone_named(person.timezone)):  # every date in the reader's zone
-        letter = render(mail)
+        letter = render(mail, prepared)
         if letter is None:
             return None
         reply = tokens.address(*letter.reply_to, person.pk) if letter.reply_to else ""
