@@ -39,8 +39,8 @@ TEAM = """
         conv = Conversation.objects.create(network="x", thread_key=f"x:t{{n}}",
                                            author="@ann", silo=care, assignee=rae)
         Message.objects.create(conversation=conv, network="x", external_id=f"m{{n}}",
-                               direction=Direction.INBOUND, text="Delete my data now", author="@ann",
-                               created_at=conv.created_at, state="processed")
+                               direction=Direction.INBOUND, text="Delete my data now",
+                               author="@ann", created_at=conv.created_at, state="processed")
         c = actions.consult(Actor.for_user(asker), conv, lou, question="Is this GDPR?")
         print(c.pk, lou.email, tokens.address("consult", c.pk, lou.pk))
 """
