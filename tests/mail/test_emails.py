@@ -183,3 +183,45 @@ def test_the_answer_is_what_was_written_above_the_quote_and_signature():
     message = email.message_from_bytes(raw, policy=policy.default)
     assert replies.answer_of(message) == "Yes, GDPR applies.\nDelete their data."
     assert replies.message_key(message, raw) == "<a@b>"
+
+
+def test_no_smtp_server_leaves_the_email_queued_for_a_later_attempt(team):
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]  # nothing listens here once closed
+    consulted(team)
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.smtp.EmailBackend",
+                           EMAIL_HOST="127.0.0.1", EMAIL_PORT=port, EMAIL_TIMEOUT=2):
+        assert sending.send_due() == 0
+    row = OutgoingMail.objects.get()
+    assert (row.status, row.attempts) == (MailStatus.QUEUED, 1)
+    assert "Could not reach the mail server" in row.last_error
+    assert row.next_attempt_at > timezone.now()
+    assert sending.send_due() == 0  # not yet: it backs off
+    row.next_attempt_at = timezone.now()
+    row.save()
+    assert sending.send_due() == 1  # the locmem backend of the tests answers
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == (MailStatus.SENT, 2)
+
+
+def test_the_preferences_page_offers_email_choices_and_keeps_the_always_on_ones(client, team):
+    care, asker, expert = team
+    factories.seat(care, asker.person)
+    client.force_login(asker)
+    page = client.get("/inbox/notifications/preferences/").content.decode()
+    assert 'name="email-mention"' in page and '<option value="digest"' in page
+    breach = page[page.index('name="email-sla_breach"'):]
+    breach = breach[:breach.index("</select>")]
+    assert 'value="never"' not in breach  # a captain may not choose it
+    answer = client.post("/inbox/notifications/preferences/", {
+        "kind": [k for k in NotificationKind.values],
+        "email-mention": "digest", "email-consult": "never", "email-sla_breach": "now"})
+    assert answer.status_code == 302
+    from unsilo.inbox import notify
+
+    me = asker.person.pk
+    assert notify.email_choices([(me, "mention"), (me, "consult"), (me, "assigned")]) == {
+        (me, "mention"): "digest", (me, "consult"): "never", (me, "assigned"): "now"}
