@@ -225,3 +225,16 @@ def test_the_preferences_page_offers_email_choices_and_keeps_the_always_on_ones(
     me = asker.person.pk
     assert notify.email_choices([(me, "mention"), (me, "consult"), (me, "assigned")]) == {
         (me, "mention"): "digest", (me, "consult"): "never", (me, "assigned"): "now"}
+
+
+def test_an_out_of_office_answer_is_not_taken_for_the_experts_answer():
+    def parsed(headers: str):
+        return email.message_from_bytes(
+            (headers + "From: lou@example.com\r\n\r\nI am away until Monday.\r\n").encode(),
+            policy=policy.default)
+
+    assert replies.is_automatic(parsed("Auto-Submitted: auto-replied\r\n"))
+    assert replies.is_automatic(parsed("Precedence: auto_reply\r\n"))
+    assert replies.is_automatic(parsed("X-Autoreply: yes\r\n"))
+    assert not replies.is_automatic(parsed("Auto-Submitted: no\r\n"))
+    assert not replies.is_automatic(parsed(""))

@@ -23,7 +23,7 @@ from django.utils import timezone
 from unsilo.core.bulk import bare, insert_new
 from unsilo.mail import letters, tasks, tokens
 from unsilo.mail.models import InboundReply
-from unsilo.mail.replies import answer_of, message_key
+from unsilo.mail.replies import answer_of, is_automatic, message_key
 from unsilo.org.models import Person
 
 log = logging.getLogger("unsilo.mail")
@@ -53,6 +53,10 @@ def receive(reply: tokens.Reply, raw: bytes) -> str:
         log.warning("refused a reply for %s %s from %r: not the addressee's own address",
                     reply.kind, reply.object_id, sender)
         return "550 5.7.1 This reply address answers only for the person it was sent to"
+    if is_automatic(message):
+        log.info("ignored an automatic reply for %s %s from %s", reply.kind, reply.object_id,
+                 sender)
+        return "250 2.0.0 Automatic reply ignored"
     text = answer_of(message)
     if not text:
         return "550 5.6.0 No answer found above the quoted text: write it at the top"

@@ -41,6 +41,15 @@ def answer_of(message: EmailMessage) -> str:
     return "\n".join(kept).strip()[:TEXT_MAX]
 
 
+def is_automatic(message: EmailMessage) -> bool:
+    """An out-of-office or other machine's answer (RFC 3834 and the usual headers): never an
+    expert's answer."""
+    auto = str(message.get("Auto-Submitted", "no")).strip().lower()
+    precedence = str(message.get("Precedence", "")).strip().lower()
+    return (auto != "no" or precedence in ("auto_reply", "bulk", "junk", "list")
+            or any(h in message for h in ("X-Autoreply", "X-Autorespond")))
+
+
 def message_key(message: EmailMessage, raw: bytes) -> str:
     """What makes a reply the same reply: its Message-ID, else its content's digest."""
     found = (message.get("Message-ID") or "").strip()
