@@ -238,3 +238,26 @@ def test_an_out_of_office_answer_is_not_taken_for_the_experts_answer():
     assert replies.is_automatic(parsed("X-Autoreply: yes\r\n"))
     assert not replies.is_automatic(parsed("Auto-Submitted: no\r\n"))
     assert not replies.is_automatic(parsed(""))
+
+
+def test_sla_breaches_of_a_silo_within_an_hour_are_one_email_and_a_handoff_emails_the_seat(
+        team):
+    from unsilo.inbox import notify
+
+    care, asker, expert = team
+    factories.seat(care, asker.person)  # the captain
+    first, second = inbox.conversation(care), inbox.conversation(care)
+    notify.save(notify.unsaved([asker.person.pk], NotificationKind.SLA_BREACH, first, "late"))
+    notify.save(notify.unsaved([asker.person.pk], NotificationKind.SLA_BREACH, second, "late"))
+    assert OutgoingMail.objects.filter(person=asker.person).count() == 1  # folded: no second
+
+    legal = expert.person.silo
+    factories.seat(legal, expert.person)
+    actions.handoff(Actor.for_user(asker), inbox.conversation(care, assignee=asker.person),
+                    legal, "contract question")
+    assert OutgoingMail.objects.filter(person=expert.person).count() == 1
+    sending.send_due()
+    subjects = sorted(m.subject for m in django_mail.outbox)
+    # Written when sent, the group's email counts what the group holds by then.
+    assert subjects[0] == "2 SLA breaches in Care within an hour"
+    assert "conversation to Legal from Care: contract question" in subjects[1]
