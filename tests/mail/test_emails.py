@@ -261,3 +261,15 @@ def test_sla_breaches_of_a_silo_within_an_hour_are_one_email_and_a_handoff_email
     # Written when sent, the group's email counts what the group holds by then.
     assert subjects[0] == "2 SLA breaches in Care within an hour"
     assert "conversation to Legal from Care: contract question" in subjects[1]
+
+
+def test_sent_emails_are_pruned_after_thirty_days_and_failed_ones_kept(team):
+    consulted(team)
+    sending.send_due()
+    row = OutgoingMail.objects.get()
+    assert sending.prune_sent(row.created_at + datetime.timedelta(days=29)) == 0
+    OutgoingMail.objects.create(key="failed:1", person=row.person, topic="notification",
+                                status=MailStatus.FAILED, message_id="<f@x>",
+                                created_at=row.created_at)
+    assert sending.prune_sent(row.created_at + datetime.timedelta(days=31)) == 1
+    assert list(OutgoingMail.objects.values_list("status", flat=True)) == [MailStatus.FAILED]

@@ -12,3 +12,4 @@ class MailConfig(AppConfig):
         from unsilo.mail import sending
 
         periodic.every(2, sending.send_due, when=sending.anything_due)
+        periodic.every(3600, sending.prune_sent)

@@ -55,6 +55,20 @@ def _due(now: datetime.datetime) -> tuple[Q, Q]:
             Q(status=MailStatus.SENDING, lease_until__lt=now))
 
 
+# Sent emails are kept this long (to show where each stood), then deleted; failed ones stay.
+KEEP_SENT = datetime.timedelta(days=30)
+
+
+def prune_sent(now: datetime.datetime | None = None) -> int:
+    """Delete emails sent (or dropped) over KEEP_SENT ago. Nothing is queued again for them:
+    a notification's email is queued only when it is written, a digest only for today."""
+    now = now or timezone.now()
+    deleted, _ = OutgoingMail.objects.filter(
+        status__in=(MailStatus.SENT, MailStatus.DROPPED), created_at__lt=now - KEEP_SENT,
+    ).delete()
+    return deleted
+
+
 def anything_due() -> bool:
     queued, vanished = _due(timezone.now())
     return OutgoingMail.objects.filter(queued | vanished).exists()
