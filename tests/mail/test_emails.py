@@ -273,3 +273,21 @@ def test_sent_emails_are_pruned_after_thirty_days_and_failed_ones_kept(team):
                                 created_at=row.created_at)
     assert sending.prune_sent(row.created_at + datetime.timedelta(days=31)) == 1
     assert list(OutgoingMail.objects.values_list("status", flat=True)) == [MailStatus.FAILED]
+
+
+def test_an_sla_warning_email_says_when_the_answer_is_due_in_the_readers_zone(team):
+    from unsilo.inbox import notify
+
+    care, asker, _ = team
+    asker.person.timezone = "Europe/Berlin"
+    asker.person.save()
+    due = timezone.now() + datetime.timedelta(minutes=12)
+    conv = inbox.conversation(care, assignee=asker.person, first_response_due=due)
+    notify.save(notify.unsaved([asker.person.pk], NotificationKind.SLA_WARNING, conv,
+                               "SLA at 80 %: answer soon"))
+    sending.send_due()
+    [sent] = django_mail.outbox
+    with timezone.override(dates.zone_named("Europe/Berlin")):
+        expected = f"Due {dates.full(due)}"
+    assert expected in sent.body and expected in sent.alternatives[0][0]
+    assert expected.endswith(("CET", "CEST"))
