@@ -223,6 +223,9 @@ def _add_app_commands() -> None:
     from unsilo.connectors.cli import register as register_connectors
 
     register_connectors(main)
+    from unsilo.mail.cli import mail_in
+
+    main.add_command(mail_in)
 
 
 _add_app_commands()

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "unsilo.connectors",
     "unsilo.sso",
     "unsilo.experts",
+    "unsilo.mail",
 ]
 
 MIDDLEWARE = [
@@ -206,6 +207,35 @@ UNSILO_STAND_IN_CONNECTOR = "unsilo.demo.network:DEMO"
 UNSILO_ALLOW_PRIVATE_URLS = os.environ.get("UNSILO_ALLOW_PRIVATE_URLS") == "1"
 # Where the network sends the browser back after OAuth: this installation's public address.
 UNSILO_PUBLIC_URL = os.environ.get("UNSILO_PUBLIC_URL", "").rstrip("/")
+
+# Email (docs/mail.md). With EMAIL_HOST set, the workers send through that SMTP server;
+# without it each email is written to a file in <data dir>/mail/ (the demo works, nothing
+# leaves the machine). UNSILO_EMAIL_BACKEND names any other Django email backend.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT") or 25)
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = os.environ.get("EMAIL_USE_TLS") == "1"
+EMAIL_USE_SSL = os.environ.get("EMAIL_USE_SSL") == "1"
+EMAIL_TIMEOUT = float(os.environ.get("EMAIL_TIMEOUT") or 30)
+EMAIL_BACKEND = os.environ.get("UNSILO_EMAIL_BACKEND") or (
+    "django.core.mail.backends.smtp.EmailBackend" if EMAIL_HOST
+    else "django.core.mail.backends.filebased.EmailBackend")
+EMAIL_FILE_PATH = DATA_DIR / "mail"
+DEFAULT_FROM_EMAIL = os.environ.get("UNSILO_MAIL_FROM", "unsilo <unsilo@localhost>")
+# The domain of Message-IDs: the From address's.
+UNSILO_MAIL_DOMAIN = DEFAULT_FROM_EMAIL.rpartition("@")[2].strip(" >") or "localhost"
+# Links in emails: the public address (UNSILO_PUBLIC_URL), else the demo's.
+UNSILO_MAIL_BASE_URL = UNSILO_PUBLIC_URL or "http://127.0.0.1:8000"
+# Consult emails carry Reply-To: reply+TOKEN@<this domain> when it is set; `unsilo mail-in`
+# takes those replies. Unset: no reply address, answers are given in unsilo.
+UNSILO_MAIL_REPLY_DOMAIN = os.environ.get("UNSILO_MAIL_REPLY_DOMAIN", "").strip().lower()
+# Seconds: how long a claimed email is held (longer than a batch can take), and the first
+# wait after a temporary refusal (doubling each time, up to an hour). The tests shorten them.
+UNSILO_MAIL_LEASE_SECONDS = float(os.environ.get("UNSILO_MAIL_LEASE_SECONDS") or 600)
+UNSILO_MAIL_RETRY_SECONDS = float(os.environ.get("UNSILO_MAIL_RETRY_SECONDS") or 30)
+# The local hour at which daily digests go out, in each reader's time zone.
+UNSILO_MAIL_DIGEST_HOUR = int(os.environ.get("UNSILO_MAIL_DIGEST_HOUR") or 8)
 
 NINJA_PAGINATION_PER_PAGE = 50
 NINJA_PAGINATION_MAX_LIMIT = 500

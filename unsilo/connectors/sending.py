@@ -32,6 +32,7 @@ from unsilo.connectors.base import (
 from unsilo.connectors.models import Connection, ConnectionStatus, Delivery, DeliveryState
 from unsilo.core import audit
 from unsilo.core.actor import Actor
+from unsilo.core.backoff import backoff as retry_delay
 from unsilo.core.models import Via
 from unsilo.core.weburl import web_url
 
@@ -48,11 +49,8 @@ _jitter = random.Random()
 
 
 def backoff(attempts: int, rng: random.Random = _jitter) -> float:
-    """Seconds to wait after the `attempts`-th failed attempt: exponential, capped, and
-    jittered (half to all of it) so many deliveries that failed together do not retry
-    together."""
-    ceiling = min(MAX_DELAY, BASE_DELAY * 2 ** max(0, attempts - 1))
-    return ceiling * (0.5 + rng.random() / 2)
+    """Seconds to wait after the `attempts`-th failed attempt (core/backoff.py)."""
+    return retry_delay(attempts, BASE_DELAY, MAX_DELAY, rng)
 
 
 def _claim(delivery_id: int, now: datetime.datetime) -> Delivery | None:

@@ -21,6 +21,11 @@ def reader_zone(user) -> datetime.tzinfo:
     name = ""
     if user is not None and user.is_authenticated and user.person_id:
         name = user.person.timezone
+    return zone_named(name)
+
+
+def zone_named(name: str) -> datetime.tzinfo:
+    """The time zone called `name` (a person's), else UTC."""
     try:
         return zoneinfo.ZoneInfo(name) if name else hub_zone()
     except (zoneinfo.ZoneInfoNotFoundError, ValueError):

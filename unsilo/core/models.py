@@ -79,6 +79,7 @@ class Via(models.TextChoices):
     CLI = "cli", "CLI"
     WORKER = "worker", "Worker"
     SYSTEM = "system", "System"
+    EMAIL = "email", "Email reply"
 
 
 class AuditEvent(models.Model):

@@ -4,6 +4,10 @@ notification exists exactly when the change it announces does.
 Each person chooses which kinds reach them (NotificationPreference); captains and the hub
 cannot turn off SLA breaches and safety. SLA notices of one silo that arrive within an hour
 become one row that counts them ("5 SLA breaches in Customer Care within an hour").
+
+A notification that reaches someone who wants its kind by email at once puts an email in the
+outbox in the same transaction (unsilo/mail/outbox.py); a worker sends it. Those who chose the
+daily digest get it in the digest (inbox/emails.py).
 """
 
 import datetime
@@ -15,7 +19,14 @@ from django.utils import timezone
 
 from unsilo.core.actor import Actor
 from unsilo.core.models import Role
-from unsilo.inbox.models import Conversation, Notification, NotificationKind, NotificationPreference
+from unsilo.inbox.models import (
+    Conversation,
+    EmailChoice,
+    Notification,
+    NotificationKind,
+    NotificationPreference,
+)
+from unsilo.mail import outbox
 from unsilo.org.models import Person, SeatMember, SeatRole, Silo, SiloKind
 
 TEXT_MAX = Notification._meta.get_field("text").max_length
@@ -25,6 +36,10 @@ ALWAYS_ON = (NotificationKind.SLA_BREACH, NotificationKind.SAFETY)
 GROUPED = {NotificationKind.SLA_BREACH: "SLA breaches",
            NotificationKind.SLA_WARNING: "SLA warnings (80 % gone)"}
 WINDOW = datetime.timedelta(hours=1)
+# How each kind reaches a person by email unless they choose otherwise: what needs a person
+# at once; a customer's every answer stays in unsilo.
+EMAIL_DEFAULT = {kind: EmailChoice.NOW for kind in NotificationKind.values} | {
+    NotificationKind.REPLY: EmailChoice.NEVER}
 
 
 def name_of(actor: Actor) -> str:
@@ -58,7 +73,9 @@ def save(rows: list[Notification]) -> list[Notification]:
     """Write `rows`: those their person turned off dropped, SLA notices grouped."""
     rows = wanted(rows)
     rows = _grouped(rows)
-    return Notification.objects.bulk_create(rows) if rows else []
+    created = Notification.objects.bulk_create(rows) if rows else []
+    queue_emails(created)
+    return created
 
 
 def wanted(rows: list) -> list:
@@ -74,6 +91,32 @@ def wanted(rows: list) -> list:
     forced = always_on({pid for pid, kind in muted if kind in ALWAYS_ON})
     muted = {(pid, kind) for pid, kind in muted if not (kind in ALWAYS_ON and pid in forced)}
     return [r for r in rows if (r.person_id, r.kind) not in muted]
+
+
+def email_choices(pairs: Iterable[tuple[int, str]]) -> dict[tuple[int, str], str]:
+    """How each (person, kind) in `pairs` wants it by email (one query; two when an always-on
+    kind was set to no email by someone who may not: they get it at once)."""
+    pairs = set(pairs)
+    if not pairs:
+        return {}
+    chosen = {(pid, kind): email for pid, kind, email in NotificationPreference.objects.filter(
+        person_id__in={p for p, _ in pairs}, kind__in={k for _, k in pairs},
+    ).exclude(email="").values_list("person_id", "kind", "email")}
+    never = {pid for (pid, kind), email in chosen.items()
+             if kind in ALWAYS_ON and email == EmailChoice.NEVER}
+    forced = always_on(never)
+    return {(pid, kind): EmailChoice.NOW if pid in forced and kind in ALWAYS_ON
+            and chosen.get((pid, kind)) == EmailChoice.NEVER
+            else chosen.get((pid, kind), EMAIL_DEFAULT[kind]) for pid, kind in pairs}
+
+
+def queue_emails(rows: list[Notification]) -> int:
+    """Put an email in the outbox for each saved notification whose person wants its kind at
+    once, in the caller's transaction; returns how many."""
+    choices = email_choices((r.person_id, r.kind) for r in rows)
+    return outbox.queue([outbox.Draft(key=f"notification:{r.pk}", person_id=r.person_id,
+                                      topic="notification", source_id=r.pk)
+                         for r in rows if choices[(r.person_id, r.kind)] == EmailChoice.NOW])
 
 
 def always_on(person_ids: Iterable[int]) -> set[int]:

@@ -299,7 +299,11 @@ def _notify_all(work: _Batch) -> None:
                  silo_id=conversation.silo_id, text=text[:notifications.TEXT_MAX],
                  created_at=work.now, first_at=work.now)
             for person_id, kind, conversation, text in _distinct(work.notices)]
-    insert_many(Notification, notifications.wanted(rows))
+    rows = notifications.wanted(rows)
+    insert_many(Notification, rows)
+    if rows:  # their ids, to queue their emails: this batch's rows are those made at its `now`
+        notifications.queue_emails(list(Notification.objects.filter(
+            person_id__in={r.person_id for r in rows}, read_at=None, created_at=work.now)))
 
 
 def _distinct(notices: list) -> list:

@@ -20,6 +20,7 @@ from unsilo.inbox.models.conversations import (  # noqa: F401
     Viewer,
 )
 from unsilo.inbox.models.notifications import (  # noqa: F401
+    EmailChoice,
     Notification,
     NotificationKind,
     NotificationPreference,

@@ -44,13 +44,23 @@ class Notification(models.Model):
         return self.text
 
 
+class EmailChoice(models.TextChoices):
+    NOW = "now", "Email at once"
+    DIGEST = "digest", "In a daily digest"
+    NEVER = "never", "No email"
+
+
 class NotificationPreference(models.Model):
-    """A person's choice of one kind of notification; no row means it reaches them."""
+    """A person's choice of one kind of notification; no row means it reaches them, and by
+    email as the kind's default (inbox/notify.py EMAIL_DEFAULT)."""
 
     person = models.ForeignKey("org.Person", on_delete=models.CASCADE,
                                related_name="notification_preferences")
     kind = models.CharField(max_length=20, choices=NotificationKind.choices)
     enabled = models.BooleanField(default=True)
+    # "" is the kind's default; an email is sent only for a notification that reaches them.
+    email = models.CharField(max_length=10, choices=EmailChoice.choices, blank=True,
+                             default="")
 
     class Meta:
         ordering = ["person", "kind"]

@@ -18,6 +18,7 @@ from unsilo.inbox.queries.conversation import (  # noqa: F401
     where_now,
 )
 from unsilo.inbox.queries.notifications import (  # noqa: F401
+    my_emails,
     notification_choices,
     notifications,
     unread_count,

@@ -7,6 +7,7 @@ actions are in views_conversation.py; the settings pages in views_settings.py.
 import datetime
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import HttpResponse
@@ -225,21 +226,27 @@ def notifications(request):
 
 @require_http_methods(["GET", "POST"])
 def notification_preferences(request):
-    """Which kinds of notification reach me: a box each; the always-on ones cannot be
-    unticked (a disabled box is not sent, so they are left out of what is saved)."""
+    """Which kinds of notification reach me: a box each, and a choice of email each; the
+    always-on ones cannot be unticked (a disabled box is not sent, so they are left out of
+    what is saved) nor set to no email."""
     actor = actor_of(request)
     choices = queries.notification_choices(actor)
     if request.method == "POST":
         chosen = {c["kind"]: c["kind"] in request.POST.getlist("kind")
                   for c in choices if not c["locked"]}
+        email = {c["kind"]: request.POST[f"email-{c['kind']}"] for c in choices
+                 if f"email-{c['kind']}" in request.POST}
         try:
-            actions.set_notification_preferences(actor, chosen)
+            actions.set_notification_preferences(actor, chosen, email)
         except ValidationError as error:
             messages.error(request, " ".join(error.messages))
         else:
-            messages.success(request, "Saved: only what you ticked reaches you.")
+            messages.success(request, "Saved: only what you ticked reaches you, by email as "
+                                      "you chose.")
             return redirect("inbox:notification_preferences")
-    return render(request, "inbox/notification_preferences.html", {"choices": choices})
+    return render(request, "inbox/notification_preferences.html",
+                  {"choices": choices, "emails": queries.my_emails(actor),
+                   "digest_hour": settings.UNSILO_MAIL_DIGEST_HOUR})
 
 
 @require_POST
