@@ -7,6 +7,7 @@ import pytest
 from django.utils import timezone
 
 from tests import factories
+from tests.browser.pages import log_in
 from unsilo.core.actor import Actor
 from unsilo.core.models import Role
 from unsilo.inbox import ingest
@@ -19,14 +20,6 @@ HOSTILE = "<script>alert(1)</script> <b>html</b>"
 # A <b> element made from the hostile text would mean it was parsed as HTML.
 INJECTED_BOLD = ("() => [...document.querySelectorAll('b')]"
                  ".filter(b => b.textContent === 'html').length")
-
-
-def log_in(page, user):
-    page.goto("/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/table/")
 
 
 def arrive(text: str, author: str = "dana.customer", n: int = 1) -> Conversation:

@@ -5,6 +5,7 @@ page load between conversations, the URL follows, back works), the keyboard shor
 import pytest
 
 from tests import factories
+from tests.browser.pages import log_in
 from tests.inbox import factories as inbox
 from unsilo.core.models import AuditEvent, Role
 from unsilo.inbox.models import Conversation, Note, Notification, Status
@@ -12,14 +13,6 @@ from unsilo.org.models import SiloKind
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 WIDE = {"width": 1440, "height": 900}
-
-
-def log_in(page, user):
-    page.goto("/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/table/")
 
 
 @pytest.fixture

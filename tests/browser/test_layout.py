@@ -4,6 +4,7 @@ not inside them; the inbox, a conversation and the table fit a phone."""
 import pytest
 
 from tests import factories
+from tests.browser.pages import log_in
 from unsilo.core import audit
 from unsilo.core.actor import Actor
 from unsilo.core.models import Role
@@ -28,14 +29,6 @@ WORD_LINES = """
 })
 """
 LONG_TOKEN = "https://example.com/" + "a1b2c3d4" * 40
-
-
-def log_in(page, user):
-    page.goto("/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/table/")
 
 
 def test_the_audit_log_wraps_changes_between_words(page):

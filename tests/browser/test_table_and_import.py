@@ -3,18 +3,11 @@
 import pytest
 
 from tests import factories
+from tests.browser.pages import log_in
 from unsilo.core.models import Role
 from unsilo.org.models import Person
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def log_in(page, user):
-    page.goto("/login/")
-    page.get_by_label("Email").fill(user.email)
-    page.get_by_label("Password").fill(factories.PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url("**/table/")
 
 
 def test_hub_admin_sees_an_empty_seat_and_a_bad_csv_row(page, tmp_path):
