@@ -238,3 +238,15 @@ def test_the_hub_approves_on_the_request_page(login, admin, captain, sales):
     done = login(admin).post(f"/accounts/requests/{wanted.pk}/", {"decision": "approve"})
     assert done.status_code == 302
     assert AccountRequest.objects.get(pk=wanted.pk).status == RequestStatus.APPROVED
+
+
+def test_the_hub_gets_an_email_linking_to_the_request(admin, captain, sales):
+    from unsilo.inbox.emails import render_notification
+    from unsilo.mail.models import OutgoingMail
+
+    wanted = _ask(captain, sales)
+    told = Notification.objects.get(kind=NotificationKind.ACCOUNT_REQUEST, person=admin.person)
+    mail = OutgoingMail.objects.get(topic="notification", source_id=told.pk)
+    letter = render_notification(mail)
+    assert "Sales requests acme.bsky.social on Bluesky" in letter.subject
+    assert letter.items[0].link.endswith(f"/accounts/requests/{wanted.pk}/")

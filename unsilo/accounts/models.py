@@ -92,7 +92,7 @@ class AccountRequest(models.Model):
     # A claim names the unregistered account it would register; an approval, the result.
     account = models.ForeignKey(Account, null=True, blank=True, on_delete=models.SET_NULL,
                                 related_name="requests")
-    requested_by = models.ForeignKey("core.User", null=True, on_delete=models.SET_NULL,
+    requested_by = models.ForeignKey("core.User", null=True, blank=True, on_delete=models.SET_NULL,
                                      related_name="+")
     requested_at = models.DateTimeField(default=timezone.now)
     decided_by = models.ForeignKey("core.User", null=True, blank=True,
