@@ -250,3 +250,23 @@ def test_the_hub_gets_an_email_linking_to_the_request(admin, captain, sales):
     letter = render_notification(mail)
     assert "Sales requests acme.bsky.social on Bluesky" in letter.subject
     assert letter.items[0].link.endswith(f"/accounts/requests/{wanted.pk}/")
+
+
+def test_the_pages_show_requests_confirmation_and_retiring(login, admin, captain, sales):
+    _ask(captain, sales)
+    account = factories.account(sales)
+    _aged(account, 100)
+    client = login(admin)
+    listing = client.get("/accounts/").content.decode()
+    assert "Requests (1 waiting)" in listing
+    assert len(client.get("/accounts/?status=overdue").context["page"].object_list) == 1
+    assert b"acme.bsky.social" in client.get("/accounts/requests/").content
+    steward = factories.user(Role.RESPONDER, sales, person=account.stewards.first())
+    page = login(steward).get(f"/accounts/{account.pk}/").content.decode()
+    assert "Confirm I still look after this account" in page and "Confirmation overdue" in page
+    assert login(steward).post(f"/accounts/{account.pk}/confirm/").status_code == 302
+    assert not Account.objects.get(pk=account.pk).confirmation_overdue
+    refused = login(admin).post(f"/accounts/{account.pk}/retire/", {"reason": ""})
+    assert refused.status_code == 200 and Account.objects.get(pk=account.pk).status == "active"
+    login(admin).post(f"/accounts/{account.pk}/retire/", {"reason": "Campaign over"})
+    assert Account.objects.get(pk=account.pk).status == AccountStatus.RETIRED
