@@ -270,3 +270,12 @@ def test_the_pages_show_requests_confirmation_and_retiring(login, admin, captain
     assert refused.status_code == 200 and Account.objects.get(pk=account.pk).status == "active"
     login(admin).post(f"/accounts/{account.pk}/retire/", {"reason": "Campaign over"})
     assert Account.objects.get(pk=account.pk).status == AccountStatus.RETIRED
+
+
+def test_a_notification_links_only_to_a_path_of_unsilo(admin):
+    from unsilo.inbox import notify
+
+    for link, kept in (("/accounts/1/", "/accounts/1/"), ("https://evil.example/", ""),
+                       ("//evil.example/", ""), ("javascript:alert(1)", "")):
+        row = notify.unsaved([admin.person_id], NotificationKind.STEWARDSHIP, None, "x", link)[0]
+        assert row.link == kept, link

@@ -117,7 +117,7 @@ def retire_account(request, account_id: Id, payload: ReasonIn):
 
 # Requests ------------------------------------------------------------------------------------
 
-requests_router = Router(tags=["Account requests"])
+requests_router = Router(tags=["Accounts"])
 
 
 def _request(request, request_id: Id):

@@ -65,6 +65,8 @@ def unsaved(person_ids: Iterable[int | None], kind: str, conversation: Conversat
     now = timezone.now()
     ids = list(dict.fromkeys(pid for pid in person_ids if pid))
     silo_id = conversation.silo_id if conversation is not None else None
+    # Only a path of this site: a notification never links elsewhere.
+    link = link if link.startswith("/") and not link.startswith("//") else ""
     return [Notification(person_id=pid, kind=kind, conversation=conversation, silo_id=silo_id,
                          text=text[:TEXT_MAX], link=link, created_at=now, first_at=now)
             for pid in ids]
