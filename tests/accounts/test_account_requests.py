@@ -279,3 +279,10 @@ def test_a_notification_links_only_to_a_path_of_unsilo(admin):
                        ("//evil.example/", ""), ("javascript:alert(1)", "")):
         row = notify.unsaved([admin.person_id], NotificationKind.STEWARDSHIP, None, "x", link)[0]
         assert row.link == kept, link
+
+
+def test_the_lapse_report_is_a_daily_periodic_job():
+    from unsilo.core import periodic
+
+    job = next(j for j in periodic.JOBS.values() if j.func is stewardship.report_lapsed)
+    assert job.seconds == 86400 and job.when is stewardship.anything_lapsed
