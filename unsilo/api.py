@@ -247,6 +247,7 @@ def server_error(request, exc):
 
 
 # Each app adds its Router here.
+from unsilo.accounts.api import requests_router as account_requests_router  # noqa: E402
 from unsilo.accounts.api import router as accounts_router  # noqa: E402
 from unsilo.connectors.api.connections import router as connections_router  # noqa: E402
 from unsilo.connectors.api.deliveries import router as deliveries_router  # noqa: E402
@@ -261,6 +262,7 @@ from unsilo.sso.api import router as sso_router  # noqa: E402
 api.add_router("/", core_router)
 api.add_router("/", org_router)
 api.add_router("/", experts_router)
+api.add_router("/account-requests", account_requests_router)
 api.add_router("/accounts", accounts_router)
 api.add_router("/", messages_router)
 api.add_router("/", inbox_router)

@@ -45,7 +45,7 @@ def test_registry_lists_accounts_with_stewards_status_badges_and_counts(login):
     assert '<span class="badge warn">Pending</span>' in page
     assert '<span class="badge bad">Unregistered</span>' in page
     counts = {c["value"]: c["n"] for c in response.context["counts"]}
-    assert counts == {"active": 1, "pending": 1, "unregistered": 1, "retired": 0}
+    assert counts == {"active": 1, "pending": 1, "unregistered": 1, "retired": 0, "overdue": 0}
 
 
 def test_registry_filters_by_silo_network_status_and_text(login):
@@ -103,12 +103,13 @@ def test_registry_list_takes_the_same_few_queries_for_many_accounts(
     for _ in range(3):
         f.account(owner)
     client = login(f.user(Role.VIEWER))
-    # session, user, silos (filter), counts, page count, page rows (silos joined), stewards
-    with django_assert_max_num_queries(8):
+    # session, user, silos (filter), counts, overdue count, page count, page rows (silos
+    # joined), stewards
+    with django_assert_max_num_queries(9):
         assert len(client.get("/accounts/").context["page"].object_list) == 3
     for _ in range(30):
         f.account(f.silo())
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert len(client.get("/accounts/").context["page"].object_list) == 33
 
 

@@ -7,9 +7,10 @@ from pathlib import Path
 import unsilo
 
 # URLs the views build from reverse() and query strings, never from stored data; `back` is a
-# page of this site or the Outbox (connectors/views/outbox.py `_safe_next`).
+# page of this site or the Outbox (connectors/views/outbox.py `_safe_next`); `n.link`, a
+# notification's path from reverse(), only ever a path of this site (inbox/notify.py `unsaved`).
 BUILT_BY_UNSILO = {"item.url", "t.url", "c.url", "next_url", "api_docs", "live_url", "action",
-                   "back"}
+                   "back", "n.link"}
 FILLED = re.compile(r"""\b(href|src|action|hx-get|hx-post)=["']?"""
                     r"""\{\{\s*([^}|\s]+)\s*(\|[^}]*)?\}\}""")
 

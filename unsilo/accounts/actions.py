@@ -10,7 +10,7 @@ from unsilo.core.actor import Actor
 from unsilo.core.permissions import require
 
 
-def _check_registry_rules(status: str, owner_silo, stewards: list) -> None:
+def check_registry_rules(status: str, owner_silo, stewards: list) -> None:
     if status == AccountStatus.UNREGISTERED:
         return
     errors = {}
@@ -31,7 +31,7 @@ def register_account(actor: Actor, data: dict, stewards: list) -> Account:
     owner = data.get("owner_silo")
     require(actor, "accounts.manage", owner.pk if owner else None)
     status = data.get("status", AccountStatus.PENDING)
-    _check_registry_rules(status, owner, stewards)
+    check_registry_rules(status, owner, stewards)
     account = Account(**{**data, "handle": data["handle"].strip()})
     return actions.create(actor, account, m2m={"stewards": stewards},
                           silo_id=owner.pk if owner else None)
@@ -48,7 +48,7 @@ def update_account(actor: Actor, account: Account, data: dict) -> Account:
     stewards = data.get("stewards")
     if stewards is None:
         stewards = list(account.stewards.values_list("pk", flat=True))
-    _check_registry_rules(data.get("status", account.status), owner, stewards)
+    check_registry_rules(data.get("status", account.status), owner, stewards)
     data = {**data, "updated_at": timezone.now()}
     if "handle" in data:
         data["handle"] = data["handle"].strip()

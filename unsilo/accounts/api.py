@@ -4,9 +4,16 @@ from django.core.exceptions import ValidationError
 from ninja import Router, Status
 from ninja.pagination import paginate
 
-from unsilo.accounts import actions, queries
-from unsilo.accounts.models import AccountStatus
-from unsilo.accounts.schemas import AccountIn, AccountOut, AccountPatch
+from unsilo.accounts import actions, queries, requests, stewardship
+from unsilo.accounts.models import AccountStatus, RequestStatus
+from unsilo.accounts.schemas import (
+    AccountIn,
+    AccountOut,
+    AccountPatch,
+    AccountRequestIn,
+    AccountRequestOut,
+    ReasonIn,
+)
 from unsilo.core.api import found, input_names, referenced
 from unsilo.core.schemas import Id, errors
 from unsilo.org import queries as org_queries
@@ -40,11 +47,12 @@ def _account(request, account_id: Id):
 @router.get("", response={200: list[AccountOut], **errors(422)}, summary="List accounts")
 @paginate
 def list_accounts(request, silo_id: Id | None = None, network: str = "",
-                  status: AccountStatus | None = None, q: str = ""):
+                  status: AccountStatus | None = None, q: str = "", overdue: bool = False):
     """The registry by network and handle. `silo_id` keeps the accounts a silo owns; `q`
-    matches the handle or display name."""
-    return queries.accounts(request.actor, silo=silo_id, network=network, status=status or "",
-                            q=q)
+    matches the handle or display name; `overdue` keeps the active accounts whose stewards
+    have not confirmed within 90 days."""
+    status = queries.OVERDUE if overdue else (status or "")
+    return queries.accounts(request.actor, silo=silo_id, network=network, status=status, q=q)
 
 
 @router.post("", response={201: AccountOut, **CREATE_ERRORS}, summary="Register an account")
@@ -87,3 +95,78 @@ def delete_account(request, account_id: Id):
     instead. Hub admins anywhere; captains for their own silo's accounts."""
     actions.delete_account(request.actor, _account(request, account_id))
     return Status(204, None)
+
+
+@router.post("/{account_id}/confirm", response={200: AccountOut, **WRITE_ERRORS},
+             summary="Confirm I still look after an account")
+def confirm_account(request, account_id: Id):
+    """A steward confirms they still look after the account; the 90 days start again. Only
+    the account's stewards may (403 for anyone else)."""
+    stewardship.confirm(request.actor, _account(request, account_id))
+    return _account(request, account_id)
+
+
+@router.post("/{account_id}/retire", response={200: AccountOut, **WRITE_ERRORS},
+             summary="Retire an account")
+def retire_account(request, account_id: Id, payload: ReasonIn):
+    """No longer used: nothing more is published from it (its deliveries, conversations and
+    history stay). Hub admins anywhere; captains for their own silo's accounts."""
+    stewardship.retire(request.actor, _account(request, account_id), payload.reason)
+    return _account(request, account_id)
+
+
+# Requests ------------------------------------------------------------------------------------
+
+requests_router = Router(tags=["Accounts"])
+
+
+def _request(request, request_id: Id):
+    return found(queries.requests(request.actor), request_id, "account request")
+
+
+@requests_router.get("", response={200: list[AccountRequestOut], **errors(422)},
+                     summary="List account requests")
+@paginate
+def list_requests(request, status: RequestStatus | None = None):
+    """Newest first. The hub sees every silo's; a captain their own silo's."""
+    return queries.requests(request.actor, status=status or "")
+
+
+@requests_router.post("", response={201: AccountRequestOut, **CREATE_ERRORS},
+                      summary="Request an account")
+def create_request(request, payload: AccountRequestIn):
+    """Ask the hub for a new account, or claim an unregistered one (`account_id`). Captains
+    for their own silo, the hub for any. A handle the registry holds or another open request
+    asks for is a 422 naming `handle`."""
+    data = payload.dict(include={"network", "handle", "display_name", "purpose"})
+    data["owner_silo"] = _owner(request, payload.owner_silo_id)
+    stewards = _stewards(request, payload.stewards)
+    claim = None
+    if payload.account_id is not None:
+        claim = referenced(queries.accounts(request.actor), payload.account_id, "account_id",
+                           "account")
+    with input_names(account="account_id", **INPUT_NAMES):
+        wanted = requests.request_account(request.actor, data, stewards, claim=claim)
+    return Status(201, _request(request, wanted.pk))
+
+
+@requests_router.get("/{request_id}", response={200: AccountRequestOut, **errors(404)},
+                     summary="Get an account request")
+def get_request(request, request_id: Id):
+    return _request(request, request_id)
+
+
+@requests_router.post("/{request_id}/approve", response={200: AccountRequestOut, **WRITE_ERRORS},
+                      summary="Approve an account request")
+def approve_request(request, request_id: Id):
+    """The hub registers the account asked for: active, with its silo and stewards."""
+    requests.approve_request(request.actor, _request(request, request_id))
+    return _request(request, request_id)
+
+
+@requests_router.post("/{request_id}/decline", response={200: AccountRequestOut, **WRITE_ERRORS},
+                      summary="Decline an account request")
+def decline_request(request, request_id: Id, payload: ReasonIn):
+    """The hub says no, with a reason the silo sees; the request is kept."""
+    requests.decline_request(request.actor, _request(request, request_id), payload.reason)
+    return _request(request, request_id)

@@ -18,7 +18,8 @@ class AccountFilterForm(forms.Form):
     silo = forms.TypedChoiceField(required=False, coerce=int, empty_value=None,
                                   label="Owning silo")
     network = forms.ChoiceField(required=False)
-    status = forms.ChoiceField(required=False, choices=[("", "Any")] + AccountStatus.choices)
+    status = forms.ChoiceField(required=False, choices=[("", "Any")] + AccountStatus.choices
+                               + [("overdue", "Confirmation overdue")])
     q = forms.CharField(required=False, label="Handle or name")
 
     def __init__(self, data, *, silos):
@@ -133,3 +134,34 @@ class AccountForm(forms.Form):
         data = self.cleaned_data
         return {k: data[k] for k in ("network", "handle", "display_name", "owner_silo",
                                      "status", "notes")}
+
+
+class AccountRequestForm(forms.Form):
+    """Ask the hub for an account; a claim fixes the network and handle it was found under."""
+
+    network = forms.ChoiceField()
+    handle = forms.CharField(max_length=200, help_text=AccountForm.base_fields["handle"].help_text)
+    display_name = forms.CharField(max_length=200, required=False, label="Display name")
+    owner_silo = forms.ModelChoiceField(queryset=None, label="Owning silo", empty_label=None)
+    purpose = forms.CharField(widget=forms.Textarea(attrs={"rows": 3}),
+                              help_text="What the account is for and who it speaks to.")
+    stewards = AccountForm.base_fields["stewards"]
+    clean_stewards = AccountForm.clean_stewards
+
+    def __init__(self, *args, actor: Actor, claim=None, **kwargs):
+        if claim is not None:
+            kwargs["initial"] = {"network": claim.network, "handle": claim.handle,
+                                 "display_name": claim.display_name}
+        super().__init__(*args, **kwargs)
+        self.actor = actor
+        self.fields["network"].choices = registry.choices()
+        silos = org_queries.silos(actor).order_by("name")
+        allowed = [s.pk for s in silos if can(actor, "accounts.request", s.pk)]
+        self.fields["owner_silo"].queryset = silos.filter(pk__in=allowed)
+        if claim is not None:  # the claim's network and handle are what was found
+            self.fields["network"].disabled = self.fields["handle"].disabled = True
+
+    def request_data(self) -> dict:
+        data = self.cleaned_data
+        return {k: data[k] for k in ("network", "handle", "display_name", "owner_silo",
+                                     "purpose")}

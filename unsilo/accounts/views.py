@@ -6,9 +6,9 @@ from django.db import IntegrityError
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, render
 
-from unsilo.accounts import actions, queries
+from unsilo.accounts import actions, queries, stewardship
 from unsilo.accounts.forms import AccountFilterForm, AccountForm
-from unsilo.accounts.models import AccountStatus
+from unsilo.accounts.models import AccountStatus, RequestStatus
 from unsilo.connectors import health
 from unsilo.connectors.views import connect as views_connect
 from unsilo.core import queries as core_queries
@@ -43,7 +43,9 @@ def account_list(request):
         {"value": value, "label": label, "n": per_status.get(value, 0),
          "badge": STATUS_BADGE[value], "current": value == filters["status"]}
         for value, label in AccountStatus.choices
-    ]
+    ] + [{"value": queries.OVERDUE, "label": "Confirmation overdue", "badge": "warn",
+          "n": stewardship.overdue(queries.accounts(actor, **{**filters, "status": ""})).count(),
+          "current": filters["status"] == queries.OVERDUE}]
     rows = queries.accounts(actor, **filters).select_related("connection")
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = list(page.object_list)
@@ -56,6 +58,8 @@ def account_list(request):
         "form": form, "page": page, "counts": counts, "status_query": status_query.urlencode(),
         "page_query": page_query.urlencode(),
         "may_register": can_somewhere(actor, "accounts.manage"),
+        "may_request": can_somewhere(actor, "accounts.request"),
+        "requested": queries.requests(actor, status=RequestStatus.REQUESTED).count(),
         "may_review_sightings": can(actor, "accounts.review_sightings"),
     }
     return render_swappable(request, "accounts/list.html", "results", context)
@@ -98,6 +102,9 @@ def account_detail(request, pk: int):
     return render(request, "accounts/detail.html", {
         "account": account, "badge": STATUS_BADGE[account.status], "history": history,
         "may_manage": can(actor, "accounts.manage", silo_id),
+        "is_steward": stewardship.is_steward(actor, account),
+        "may_claim": account.status == AccountStatus.UNREGISTERED
+        and can_somewhere(actor, "accounts.request"),
         **views_connect.panel(actor, account),
     })
 

@@ -48,6 +48,9 @@ def queue(actor: Actor, *, kind: str, network: str, text: str, account=None, mes
     commits. The caller has checked the actor may say this. A text longer than the network
     allows is refused here, before it can fail there."""
     refuse_too_long(network, text, kind)
+    if account is not None and account.status == "retired":
+        raise ValidationError({"account": f"{account} is retired: nothing more is published "
+                                          "from it."})
     now = timezone.now()
     delivery = Delivery.objects.create(
         kind=kind, network=network, account=account, message=message, text=text,

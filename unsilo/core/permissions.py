@@ -31,6 +31,12 @@ GRANTS: dict[str, dict[str, str]] = {
     "accounts.manage": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
     # Link an account to its network (credentials), or unlink it: as for the registry.
     "accounts.connect": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
+    # A new account is asked for, not opened: captains for their own silo, the hub anywhere;
+    # the hub approves or declines. Every role may confirm stewardship, but only of an
+    # account they steward (accounts/stewardship.py checks that).
+    "accounts.request": {Role.HUB_ADMIN: ANY, Role.CAPTAIN: OWN},
+    "accounts.approve": {Role.HUB_ADMIN: ANY},
+    "accounts.confirm": {r: ANY for r in Role.values},
     # Handles found in the wild that use the company's names: the hub claims or reports them.
     "accounts.review_sightings": {Role.HUB_ADMIN: ANY},
     # The inbox. Reading: the hub and viewers everywhere, everyone else their own silo (plus
@@ -67,6 +73,9 @@ DESCRIPTIONS = {
     "org.find_experts": "find an expert across every silo",
     "accounts.manage": "register and change accounts",
     "accounts.connect": "connect accounts to their networks",
+    "accounts.request": "request new accounts",
+    "accounts.approve": "approve or decline account requests",
+    "accounts.confirm": "confirm the stewardship of accounts",
     "accounts.review_sightings": "claim, register or report unregistered handles",
     "inbox.view": "read conversations",
     "inbox.respond": "work on conversations: reply to customers, resolve, assign, consult, "

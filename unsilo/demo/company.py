@@ -6,13 +6,17 @@ Deterministic: the same company every time.
 """
 
 import csv
+import datetime
 import io
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from unsilo.accounts.actions import register_account
-from unsilo.accounts.models import Account, AccountStatus
+from unsilo.accounts.models import Account, AccountRequest, AccountStatus
+from unsilo.accounts.requests import request_account
+from unsilo.connectors import registry
 from unsilo.core.actions import create_login
 from unsilo.core.actor import Actor
 from unsilo.core.models import Role, User
@@ -212,13 +216,30 @@ def seed_company(actor: Actor) -> dict:
         stewards = []
         if owner:
             stewards = [people[e].pk for e in rng.sample(by_silo[owner], k=2)]
-        register_account(
-            actor,
-            {"network": network, "handle": handle, "display_name": display,
-             "owner_silo": silos.get(owner), "status": status},
-            stewards,
-        )
+        data = {"network": network, "handle": handle, "display_name": display,
+                "owner_silo": silos.get(owner), "status": status}
+        if handle == OVERDUE_HANDLE:  # its stewards last confirmed four months ago
+            data["stewards_confirmed_at"] = timezone.now() - datetime.timedelta(days=120)
+        register_account(actor, data, stewards)
+    _request_one(actor, silos, by_silo, people, rng)
     return {"logins": logins, "password": PASSWORD}
+
+
+# One account whose confirmation is overdue, and one request waiting for the hub.
+OVERDUE_HANDLE = "MeridianHomeOfficial"
+REQUESTED = ("tiktok", "meridianhome.care", "Marketing",
+             "Short videos for the spring range, answered by Customer Care.")
+
+
+def _request_one(actor: Actor, silos, by_silo, people, rng) -> None:
+    network, handle, silo, purpose = REQUESTED
+    if network not in registry.NETWORKS:
+        network = "bluesky"
+    if AccountRequest.objects.filter(network=network, handle=handle).exists():
+        return
+    stewards = [people[e].pk for e in rng.sample(by_silo[silo], k=2)]
+    request_account(actor, {"network": network, "handle": handle, "owner_silo": silos[silo],
+                            "purpose": purpose}, stewards)
 
 
 def existing_logins() -> list[tuple[str, str]]:

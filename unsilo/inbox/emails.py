@@ -73,7 +73,9 @@ def _item(notification: Notification, customer_max: int = CUSTOMER_MAX,
     item = letters.Item(title=notification.text, when=dates.full(notification.created_at))
     conversation = notification.conversation
     if conversation is None:
-        if notification.silo_id:
+        if notification.link:
+            item.link = letters.link(notification.link)
+        elif notification.silo_id:
             item.link = letters.link(reverse("inbox:home") + f"?silo={notification.silo_id}")
         return item
     item.link = letters.link(reverse("inbox:conversation", args=[conversation.pk]))

@@ -53,19 +53,23 @@ def name_of(actor: Actor) -> str:
 
 
 def notify(person_ids: Iterable[int | None], kind: str, conversation: Conversation | None,
-           text: str) -> list[Notification]:
-    """One notification per distinct person who wants this kind (None and repeats skipped)."""
-    return save(unsaved(person_ids, kind, conversation, text))
+           text: str, link: str = "") -> list[Notification]:
+    """One notification per distinct person who wants this kind (None and repeats skipped);
+    `link`, a path in unsilo, is where one about no conversation leads."""
+    return save(unsaved(person_ids, kind, conversation, text, link))
 
 
 def unsaved(person_ids: Iterable[int | None], kind: str, conversation: Conversation | None,
-            text: str) -> list[Notification]:
+            text: str, link: str = "") -> list[Notification]:
     """The rows `notify` writes, for a caller that writes many batches' worth at once."""
     now = timezone.now()
     ids = list(dict.fromkeys(pid for pid in person_ids if pid))
     silo_id = conversation.silo_id if conversation is not None else None
+    # Only a path of this site: a notification never links elsewhere.
+    link = link if link.startswith("/") and not link.startswith("//") else ""
     return [Notification(person_id=pid, kind=kind, conversation=conversation, silo_id=silo_id,
-                         text=text[:TEXT_MAX], created_at=now, first_at=now) for pid in ids]
+                         text=text[:TEXT_MAX], link=link, created_at=now, first_at=now)
+            for pid in ids]
 
 
 @transaction.atomic

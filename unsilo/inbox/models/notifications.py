@@ -15,6 +15,8 @@ class NotificationKind(models.TextChoices):
     HANDOFF = "handoff", "Handed off to your silo"
     REPLY = "reply", "Customer replied"
     SAFETY = "safety", "Self-harm or safety"
+    ACCOUNT_REQUEST = "account_request", "Account requested or decided"
+    STEWARDSHIP = "stewardship", "Account stewards have not confirmed"
 
 
 class Notification(models.Model):
@@ -30,6 +32,8 @@ class Notification(models.Model):
     silo = models.ForeignKey("org.Silo", null=True, blank=True, on_delete=models.CASCADE,
                              related_name="+")
     text = models.CharField(max_length=500)
+    # Where a notification about something else than a conversation leads (a path in unsilo).
+    link = models.CharField(max_length=300, blank=True)
     count = models.PositiveIntegerField(default=1)
     # The first of a group (created_at is the latest, so a growing group stays on top).
     first_at = models.DateTimeField(null=True, blank=True)
