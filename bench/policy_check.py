@@ -22,8 +22,9 @@ from pathlib import Path
 
 from _setup import fresh_database, machine, migrate, setup_django
 
-COMMON = ("the our new oven is here with a and for you today see more at clean fast "
-          "der die das und neu mit le la et pour nouveau el los y para nuevo").split()
+COMMON = ("the", "our", "new", "oven", "is", "here", "with", "a", "and", "for", "you",
+          "today", "see", "more", "at", "clean", "fast", "der", "die", "das", "und", "neu",
+          "mit", "le", "la", "et", "pour", "nouveau", "el", "los", "y", "para", "nuevo")
 
 
 def build(rules: int, rng: random.Random) -> list[str]:

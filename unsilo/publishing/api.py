@@ -13,9 +13,9 @@ from unsilo.publishing.schemas import (
     CertificationOut,
     PauseIn,
     PauseOut,
-    RuleIn,
-    RuleOut,
-    RulePatch,
+    PolicyRuleIn,
+    PolicyRuleOut,
+    PolicyRulePatch,
 )
 
 router = Router(tags=["Publishing"])
@@ -30,7 +30,7 @@ def _silo(request, silo_id: Id | None, field: str):
     return referenced(org_queries.silos(request.actor), silo_id, field, "silo")
 
 
-@router.get("/rules", response={200: list[RuleOut], **errors(422)},
+@router.get("/rules", response={200: list[PolicyRuleOut], **errors(422)},
             summary="List policy rules")
 @paginate
 def list_rules(request):
@@ -38,8 +38,8 @@ def list_rules(request):
     return queries.rules(request.actor)
 
 
-@router.post("/rules", response={201: RuleOut, **CREATE_ERRORS}, summary="Add a policy rule")
-def add_rule(request, payload: RuleIn):
+@router.post("/rules", response={201: PolicyRuleOut, **CREATE_ERRORS}, summary="Add a policy rule")
+def add_rule(request, payload: PolicyRuleIn):
     """A banned, risky or regulated-claims term list, disclosure labels, an allow list of link
     domains, or the alt-text rule. Hub admins only."""
     data = payload.dict(exclude={"silo_id", "reviewer_silo_id"})
@@ -50,9 +50,9 @@ def add_rule(request, payload: RuleIn):
     return Status(201, found(queries.rules(request.actor), rule.pk, "rule"))
 
 
-@router.patch("/rules/{rule_id}", response={200: RuleOut, **WRITE_ERRORS},
+@router.patch("/rules/{rule_id}", response={200: PolicyRuleOut, **WRITE_ERRORS},
               summary="Change a policy rule")
-def update_rule(request, rule_id: Id, payload: RulePatch):
+def update_rule(request, rule_id: Id, payload: PolicyRulePatch):
     """Change the fields sent: its name, its terms (the whole list) or whether it is on."""
     rule = found(queries.rules(request.actor), rule_id, "rule")
     actions.update_rule(request.actor, rule, payload.dict(exclude_unset=True))

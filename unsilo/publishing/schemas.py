@@ -12,7 +12,7 @@ TERMS_HELP = ("Words or phrases (banned, risky, regulated), disclosure labels (a
 Text = Field(max_length=120)
 
 
-class RuleOut(Schema):
+class PolicyRuleOut(Schema):
     id: int
     kind: RuleKind
     name: str
@@ -33,7 +33,7 @@ class RuleOut(Schema):
         return list(rule_reviewers(rule))
 
 
-class RuleIn(BodySchema):
+class PolicyRuleIn(BodySchema):
     kind: RuleKind = Field(strict=False)
     name: str = Field(min_length=1, max_length=120)
     terms: list[str] = Field([], max_length=1000, description=TERMS_HELP)
@@ -44,7 +44,7 @@ class RuleIn(BodySchema):
     enabled: bool = True
 
 
-class RulePatch(BodySchema):
+class PolicyRulePatch(BodySchema):
     name: str = Field(None, min_length=1, max_length=120)
     terms: list[str] = Field(None, max_length=1000, description=TERMS_HELP)
     enabled: bool = None
