@@ -257,6 +257,7 @@ from unsilo.inbox.api.conversations import router as inbox_router  # noqa: E402
 from unsilo.inbox.api.messages import router as messages_router  # noqa: E402
 from unsilo.inbox.api.settings import router as inbox_settings_router  # noqa: E402
 from unsilo.org.api import router as org_router  # noqa: E402
+from unsilo.publishing.api import router as publishing_router  # noqa: E402
 from unsilo.sso.api import router as sso_router  # noqa: E402
 
 api.add_router("/", core_router)
@@ -270,3 +271,4 @@ api.add_router("/", inbox_settings_router)
 api.add_router("/", connections_router)
 api.add_router("/", deliveries_router)
 api.add_router("/", sso_router)
+api.add_router("/publishing", publishing_router)

@@ -226,6 +226,9 @@ def _add_app_commands() -> None:
     from unsilo.mail.cli import mail_in
 
     main.add_command(mail_in)
+    from unsilo.publishing.cli import publish
+
+    main.add_command(publish)
 
 
 _add_app_commands()

@@ -35,6 +35,7 @@ INSTALLED_APPS = [
     "unsilo.core",
     "unsilo.org",
     "unsilo.accounts",
+    "unsilo.publishing",
     "unsilo.inbox",
     "unsilo.connectors",
     "unsilo.sso",

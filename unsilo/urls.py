@@ -24,6 +24,7 @@ urlpatterns = [
     path("inbox/", include("unsilo.inbox.urls")),
     path("", include("unsilo.sso.urls")),
     path("experts/", include("unsilo.experts.urls")),
+    path("admin/publishing/", include("unsilo.publishing.urls")),
     path("", include("unsilo.core.urls")),
 ]
 

@@ -42,7 +42,8 @@ def test_every_operation_has_a_tag_and_a_summary(client):
             assert len(operation.get("tags", [])) == 1, f"{method} {path}"
             tags.update(operation["tags"])
     assert tags == {"Silos", "People", "Seats", "Accounts", "Me", "Audit", "Messages", "Inbox",
-                    "Inbox settings", "Connections", "Deliveries", "Single sign-on", "Experts"}
+                    "Inbox settings", "Connections", "Deliveries", "Single sign-on", "Experts",
+                    "Publishing"}
 
 
 def test_openapi_documents_the_error_answers_of_a_write(client):

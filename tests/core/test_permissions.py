@@ -35,6 +35,8 @@ EXPECTED = {
     "inbox.view_routing": ({HUB, CAP, VIEW}, {HUB, CAP, VIEW}),
     "inbox.manage_silo_inbox": ({HUB, CAP}, {HUB}),
     "inbox.view_silo_inbox": ({HUB, CAP, RESP, REV, VIEW}, {HUB, VIEW}),
+    "publishing.manage_policy": ({HUB}, {HUB}),
+    "publishing.view_policy": ({HUB, CAP, RESP, REV, VIEW}, {HUB, CAP, RESP, REV, VIEW}),
     "core.view_audit": ({HUB}, {HUB}),
     "core.manage_users": ({HUB}, {HUB}),
 }

@@ -57,6 +57,10 @@ GRANTS: dict[str, dict[str, str]] = {
     # Reading a silo's saved replies, SLA targets and business hours: whoever reads its inbox.
     "inbox.view_silo_inbox": {Role.HUB_ADMIN: ANY, Role.VIEWER: ANY, Role.CAPTAIN: OWN,
                               Role.RESPONDER: OWN, Role.REVIEWER: OWN},
+    # Publishing policy (rules, the pause switch, certifications): the hub writes it; everyone
+    # at the table reads it, to know why a post needs review.
+    "publishing.manage_policy": {Role.HUB_ADMIN: ANY},
+    "publishing.view_policy": {r: ANY for r in Role.values},
     # The platform: the hub.
     "core.view_audit": {Role.HUB_ADMIN: ANY},
     "core.manage_users": {Role.HUB_ADMIN: ANY},
@@ -85,6 +89,9 @@ DESCRIPTIONS = {
     "inbox.view_routing": "see routing rules and the triage threshold",
     "inbox.manage_silo_inbox": "change saved replies, SLA targets, business hours and absences",
     "inbox.view_silo_inbox": "see saved replies, SLA targets and business hours",
+    "publishing.manage_policy": "change the publishing policy, pause publishing and certify "
+                                "people for accounts",
+    "publishing.view_policy": "see the publishing policy and certifications",
     "core.view_audit": "read the audit log",
     "core.manage_users": "give people logins and roles",
 }

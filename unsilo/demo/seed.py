@@ -16,6 +16,7 @@ from unsilo.core.actor import Actor
 from unsilo.core.models import Role, User, Via
 from unsilo.demo import company
 from unsilo.demo import inbox as demo_inbox
+from unsilo.demo import policy as demo_policy
 from unsilo.inbox import actions, pipeline
 from unsilo.inbox.ingest import store
 from unsilo.inbox.models import Conversation, ResolvedExample, Status
@@ -47,6 +48,8 @@ def seed(actor: Actor | None = None, inbox: bool = True, progress=lambda step: N
     actor = actor or Actor.system(via=Via.SYSTEM, label="demo seed")
     progress("The organisation: silos, people, seats and accounts")
     result = company.seed_company(actor)
+    progress("The publishing policy and certifications")
+    result["policy_rules"] = demo_policy.seed_policy(actor)
     if inbox:
         result["inbox"] = seed_inbox(actor, progress)
         seed_sightings(actor)
