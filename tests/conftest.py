@@ -1,7 +1,10 @@
 import os
+import threading
 
 import pytest
+from django.core.servers.basehttp import ThreadedWSGIServer
 from django.db import connection
+from django.test.testcases import LiveServerThread
 
 from tests import factories
 from unsilo.core import children
@@ -92,3 +95,30 @@ def processes():
     yield start
     for proc in started:
         children.stop(proc, grace=5.0)
+
+
+class _OneRequestAtATime(ThreadedWSGIServer):
+    """The live server for SQLite's in-memory test database, where every request thread shares
+    one connection (Django's connections_override): two requests at once (a pane loading while
+    the list reloads) would use it together and fail with "cannot open savepoint - SQL
+    statements in progress". Requests still come in on their own threads (keep-alive does
+    not block), but the application answers one at a time, as a file database's own
+    connection per thread would allow in production."""
+
+    lock = threading.Lock()
+
+    def set_app(self, application):
+        def one_at_a_time(environ, start_response):
+            with self.lock:
+                answer = application(environ, start_response)
+                try:
+                    return list(answer)
+                finally:
+                    if hasattr(answer, "close"):
+                        answer.close()
+
+        super().set_app(one_at_a_time)
+
+
+if connection.vendor == "sqlite":
+    LiveServerThread.server_class = _OneRequestAtATime
