@@ -1,3 +1,4 @@
+import datetime
 import os
 import threading
 
@@ -95,6 +96,17 @@ def processes():
     yield start
     for proc in started:
         children.stop(proc, grace=5.0)
+
+
+@pytest.fixture
+def always_working_hours(monkeypatch):
+    """The default working hours (09:00–17:00, Monday to Friday) made the whole week, for
+    tests about something else that must not depend on the time of day they run at."""
+    from unsilo.inbox.routing import availability
+
+    monkeypatch.setattr(availability, "WORK_START", datetime.time(0))
+    monkeypatch.setattr(availability, "WORK_END", datetime.time.max)
+    monkeypatch.setattr(availability, "WORKDAYS", tuple(range(7)))
 
 
 class _OneRequestAtATime(ThreadedWSGIServer):

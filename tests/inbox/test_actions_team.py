@@ -104,6 +104,7 @@ def test_someone_else_may_not_answer_a_consult(billing, responder, expert):
         actions.answer_consult(who(stranger), record, "me too")
 
 
+@pytest.mark.usefixtures("always_working_hours")
 def test_suggest_experts_ranks_who_resolved_similar_conversations_never_the_assignee(
         billing, responder):
     legal = factories.silo("Legal")

@@ -138,6 +138,7 @@ def test_a_reimport_replaces_times_and_consults_without_retraining():
     assert ResolvedConsult.objects.count() == 0
 
 
+@pytest.mark.usefixtures("always_working_hours")
 def test_people_consulted_on_similar_history_are_suggested_as_experts():
     billing, legal = factories.silo("Billing"), factories.silo("Legal")
     factories.person(legal, email="lou@x.com", name="Lou Law")

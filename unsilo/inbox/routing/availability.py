@@ -17,6 +17,7 @@ from unsilo.org.models import Person
 
 CHUNK = 900  # ids per query: under SQLite's 999 parameters
 WORK_START, WORK_END = datetime.time(9), datetime.time(17)
+WORKDAYS = (0, 1, 2, 3, 4)  # Monday to Friday
 
 
 @dataclass(frozen=True)
@@ -107,7 +108,7 @@ class Availability:
             start, end, days = bh.start, bh.end, bh.weekdays or list(range(7))
         else:
             tz = zone(person.timezone)
-            start, end, days = WORK_START, WORK_END, [0, 1, 2, 3, 4]
+            start, end, days = WORK_START, WORK_END, WORKDAYS
         if tz is None:
             return None
         local = self.at.astimezone(tz)
