@@ -65,7 +65,7 @@ def unsaved(person_ids: Iterable[int | None], kind: str, conversation: Conversat
     now = timezone.now()
     ids = list(dict.fromkeys(pid for pid in person_ids if pid))
     silo_id = conversation.silo_id if conversation is not None else None
-    # Only a path of this site: a notification never links elsewhere ("//host" and "/\\host"
+    # Only a path of this site: a notification never links elsewhere ("//host" and "/\host"
     # are other sites to a browser).
     link = link if link.startswith("/") and link[1:2] not in ("/", "\\") else ""
     return [Notification(person_id=pid, kind=kind, conversation=conversation, silo_id=silo_id,
